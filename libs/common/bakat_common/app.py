@@ -1,0 +1,249 @@
+"""What every Bakat service process has: lifespan (engine, producer, relay, consumers), health and
+readiness, metrics, request ids, problem+json errors and auth dependencies.
+
+A service's `main.create_app(settings)` calls `create_service_app` with its routers and consumers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from aiokafka import AIOKafkaProducer
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bakat_common.auth import Principal, TokenVerifier
+from bakat_common.consumer import EventConsumer, Handler
+from bakat_common.db import create_engine, session_factory
+from bakat_common.errors import Unauthorized, install_problem_handlers
+from bakat_common.logging import configure_logging, request_id_var
+from bakat_common.metrics import HttpMetricsMiddleware, Metrics
+from bakat_common.outbox import OutboxRelay
+from bakat_common.settings import ServiceSettings
+from bakat_common.topics import service_topic
+
+log = logging.getLogger("bakat.app")
+
+
+@dataclass
+class ConsumerSpec:
+    """Which topics a service consumes and the handler per event type."""
+
+    topics: list[str]
+    handlers: dict[str, Handler]
+    group_id: str | None = None  # defaults to the service name
+
+
+@dataclass
+class ServiceRuntime:
+    settings: ServiceSettings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    metrics: Metrics
+    verifier: TokenVerifier
+    producer: AIOKafkaProducer | None = None
+    producer_ready: asyncio.Event = field(default_factory=asyncio.Event)
+    consumers: list[EventConsumer] = field(default_factory=list)
+
+    @property
+    def topic(self) -> str:
+        return service_topic(self.settings.service_name)
+
+
+class RequestIdMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(b"x-request-id")
+        request_id = incoming.decode("latin-1")[:128] if incoming else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + [(b"x-request-id", request_id.encode("latin-1"))]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            request_id_var.reset(token)
+
+
+def new_producer(settings: ServiceSettings) -> AIOKafkaProducer:
+    return AIOKafkaProducer(
+        bootstrap_servers=settings.kafka.bootstrap_servers,
+        acks="all",  # acks=0 breaks aiokafka's bookkeeping on Tansu
+        enable_idempotence=settings.kafka.enable_idempotence,
+        linger_ms=0,
+        client_id=f"bakat-{settings.service_name}",
+    )
+
+
+async def _start_producer(runtime: ServiceRuntime, stop: asyncio.Event) -> None:
+    """Keep trying until the broker answers: the service stays up (not ready) while it is away."""
+    delay = 0.2
+    while not stop.is_set():
+        producer = new_producer(runtime.settings)
+        try:
+            await producer.start()
+        except Exception as exc:
+            log.warning("broker not reachable yet: %s", exc)
+            with contextlib.suppress(Exception):
+                await producer.stop()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+            continue
+        runtime.producer = producer
+        runtime.producer_ready.set()
+        return
+
+
+async def _run_background(runtime: ServiceRuntime, consumer_specs: Sequence[ConsumerSpec], stop: asyncio.Event):
+    await _start_producer(runtime, stop)
+    if stop.is_set() or runtime.producer is None:
+        return
+    settings = runtime.settings
+    jobs = []
+    if settings.run_relay:
+        relay = OutboxRelay(
+            runtime.engine,
+            runtime.producer,
+            runtime.metrics,
+            batch_size=settings.outbox_batch_size,
+            poll_interval_s=settings.outbox_poll_interval_s,
+            max_backoff_s=settings.outbox_max_backoff_s,
+        )
+        jobs.append(relay.run(stop))
+    if settings.run_consumers:
+        for spec in consumer_specs:
+            consumer = EventConsumer(
+                group_id=spec.group_id or settings.service_name,
+                topics=spec.topics,
+                handlers=spec.handlers,
+                sessions=runtime.sessions,
+                producer=runtime.producer,
+                kafka=settings.kafka,
+                metrics=runtime.metrics,
+                max_attempts=settings.consumer_max_attempts,
+                batch_size=settings.consumer_batch_size,
+            )
+            runtime.consumers.append(consumer)
+            jobs.append(consumer.run(stop))
+    await asyncio.gather(*jobs)
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    consumers: Sequence[ConsumerSpec] = (),
+    configure: Callable[[FastAPI, ServiceRuntime], None] | None = None,
+) -> FastAPI:
+    configure_logging(settings.service_name, settings.log_level, settings.log_json)
+    metrics = Metrics(settings.service_name)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings)
+        runtime = ServiceRuntime(
+            settings=settings,
+            engine=engine,
+            sessions=session_factory(engine),
+            metrics=metrics,
+            verifier=TokenVerifier(settings.auth),
+        )
+        app.state.runtime = runtime
+        if configure is not None:
+            configure(app, runtime)
+        stop = asyncio.Event()
+        background = asyncio.create_task(_run_background(runtime, consumers, stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            try:
+                await asyncio.wait_for(background, timeout=10)
+            except (asyncio.TimeoutError, asyncio.CancelledError):
+                background.cancel()
+            except Exception:
+                log.exception("background tasks ended with an error")
+            if runtime.producer is not None:
+                with contextlib.suppress(Exception):
+                    await runtime.producer.stop()
+            await engine.dispose()
+
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    install_problem_handlers(app)
+    app.add_middleware(HttpMetricsMiddleware, metrics=metrics)
+    app.add_middleware(RequestIdMiddleware)
+    app.mount("/metrics", metrics.asgi_app())
+    app.state.metrics = metrics
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> JSONResponse:
+        runtime: ServiceRuntime = request.app.state.runtime
+        checks = {"database": "ok", "broker": "ok"}
+        try:
+            async with runtime.engine.connect() as conn:
+                await asyncio.wait_for(conn.execute(text("SELECT 1")), timeout=2)
+        except Exception as exc:
+            checks["database"] = f"down: {exc.__class__.__name__}"
+        if runtime.producer is None:
+            checks["broker"] = "down: not connected"
+        else:
+            try:
+                await asyncio.wait_for(runtime.producer.client.fetch_all_metadata(), timeout=2)
+            except Exception as exc:
+                checks["broker"] = f"down: {exc.__class__.__name__}"
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503)
+
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+# ---- dependencies shared by every service's routes -------------------------------------------------
+
+
+def get_runtime(request: Request) -> ServiceRuntime:
+    return request.app.state.runtime
+
+
+async def get_session(runtime: Annotated[ServiceRuntime, Depends(get_runtime)]) -> AsyncIterator[AsyncSession]:
+    """The request's unit of work: committed when the route returns, rolled back when it raises."""
+    async with runtime.sessions() as session, session.begin():
+        yield session
+
+
+async def get_principal(request: Request, runtime: Annotated[ServiceRuntime, Depends(get_runtime)]) -> Principal:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("a bearer token is required")
+    return await runtime.verifier.verify(token.strip())
+
+
+RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -1,0 +1,182 @@
+"""Idempotent event consumer.
+
+Per message: the event id goes into the inbox in the same transaction as the handler's effect (a
+re-delivered event finds its id there and does nothing); Kafka offsets are committed only after the
+database commit; an event whose handler keeps failing goes to the dead-letter topic with its error
+and the consumer moves on. Database outages are not the event's fault: those are retried, not
+dead-lettered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bakat_common.events import CloudEvent
+from bakat_common.infrastructure import inbox
+from bakat_common.metrics import Metrics
+from bakat_common.settings import KafkaSettings
+from bakat_common.topics import dead_letter_topic
+
+Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+log = logging.getLogger("bakat.consumer")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Infrastructure trouble (connection lost, server restarting) rather than a bad event."""
+    if isinstance(exc, (OSError, ConnectionError, asyncio.TimeoutError, InterfaceError, OperationalError)):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        *,
+        group_id: str,
+        topics: list[str],
+        handlers: Mapping[str, Handler],
+        sessions: async_sessionmaker[AsyncSession],
+        producer: AIOKafkaProducer,
+        kafka: KafkaSettings,
+        metrics: Metrics,
+        max_attempts: int = 5,
+        batch_size: int = 200,
+    ) -> None:
+        self.group_id = group_id
+        self.topics = topics
+        self.handlers = dict(handlers)
+        self.sessions = sessions
+        self.producer = producer
+        self.kafka = kafka
+        self.metrics = metrics
+        self.max_attempts = max_attempts
+        self.batch_size = batch_size
+        self.consumer: AIOKafkaConsumer | None = None
+        self._positions: dict[TopicPartition, int] = {}  # next offset to handle, for the lag gauge
+
+    def _new_consumer(self) -> AIOKafkaConsumer:
+        return AIOKafkaConsumer(
+            *self.topics,
+            bootstrap_servers=self.kafka.bootstrap_servers,
+            group_id=self.group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",  # a new group reads the topic from the start
+            fetch_max_wait_ms=self.kafka.fetch_max_wait_ms,
+            session_timeout_ms=self.kafka.session_timeout_ms,
+            heartbeat_interval_ms=self.kafka.heartbeat_interval_ms,
+        )
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            self.consumer = self._new_consumer()
+            try:
+                await self.consumer.start()
+                await self._loop(stop)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("consumer failed; restarting", extra={"group": self.group_id})
+                await asyncio.sleep(1.0)
+            finally:
+                try:
+                    await self.consumer.stop()
+                except Exception:
+                    log.debug("stopping consumer failed", exc_info=True)
+                self.consumer = None
+
+    async def _loop(self, stop: asyncio.Event) -> None:
+        assert self.consumer is not None
+        while not stop.is_set():
+            batch = await self.consumer.getmany(timeout_ms=200, max_records=self.batch_size)
+            for tp, records in batch.items():
+                for record in records:
+                    await self.process(record)
+                # Commit only what is durably handled in the database.
+                await self.consumer.commit({tp: records[-1].offset + 1})
+            self._update_lag()
+
+    def _update_lag(self) -> None:
+        assert self.consumer is not None
+        for tp in self.consumer.assignment():
+            highwater = self.consumer.highwater(tp)
+            position = self._positions.get(tp)
+            if highwater is not None and position is not None:
+                self.metrics.consumer_lag.labels(self.group_id, tp.topic, str(tp.partition)).set(
+                    max(0, highwater - position)
+                )
+
+    async def process(self, record: ConsumerRecord) -> None:
+        self._positions[TopicPartition(record.topic, record.partition)] = record.offset + 1
+        try:
+            event = CloudEvent.from_bytes(record.value)
+        except Exception as exc:
+            await self._dead_letter(record, "unparseable", exc)
+            return
+        handler = self.handlers.get(event.type)
+        if handler is None:
+            return  # not an event this service cares about
+        attempt = 0
+        while True:
+            started = time.perf_counter()
+            try:
+                await self._handle_once(event, handler)
+                self._observe(event.type, "ok", started)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self._observe(event.type, "error", started)
+                if is_transient(exc):
+                    log.warning("transient failure handling event; retrying", extra={"event_id": event.id})
+                    await asyncio.sleep(1.0)
+                    continue
+                attempt += 1
+                if attempt >= self.max_attempts:
+                    await self._dead_letter(record, event.type, exc)
+                    return
+                log.warning(
+                    "handler failed", extra={"event_id": event.id, "event_type": event.type, "attempt": attempt}
+                )
+                await asyncio.sleep(min(2.0, 0.05 * 2**attempt))
+
+    async def _handle_once(self, event: CloudEvent, handler: Handler) -> None:
+        async with self.sessions() as session, session.begin():
+            inserted = await session.execute(
+                pg_insert(inbox)
+                .values(event_id=event.id, consumer=self.group_id, event_type=event.type)
+                .on_conflict_do_nothing()
+                .returning(inbox.c.event_id)
+            )
+            if inserted.first() is None:
+                return  # already handled: its effect is committed
+            await handler(session, event)
+
+    def _observe(self, event_type: str, outcome: str, started: float) -> None:
+        self.metrics.consumer_handler_seconds.labels(self.group_id, event_type, outcome).observe(
+            time.perf_counter() - started
+        )
+
+    async def _dead_letter(self, record: ConsumerRecord, event_type: str, exc: BaseException) -> None:
+        log.error(
+            "event sent to dead-letter topic",
+            extra={"group": self.group_id, "topic": record.topic, "offset": record.offset, "error": repr(exc)},
+        )
+        headers = [
+            ("error", repr(exc)[:2000].encode()),
+            ("original-topic", record.topic.encode()),
+            ("original-partition", str(record.partition).encode()),
+            ("original-offset", str(record.offset).encode()),
+            ("consumer-group", self.group_id.encode()),
+        ]
+        await self.producer.send_and_wait(
+            dead_letter_topic(self.group_id), value=record.value, key=record.key, headers=headers
+        )
+        self.metrics.consumer_dead_letters.labels(self.group_id, event_type).inc()

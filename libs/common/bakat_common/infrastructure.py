@@ -1,0 +1,75 @@
+"""Tables every service database has: outbox, inbox, and (outside roster) the known-tenants replica.
+
+Defined once here with SQLAlchemy Core so each service's first Alembic migration creates them with
+`create_infrastructure_tables(op)` and the runtime code queries the same definitions.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData()
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("event_id", String(64), nullable=False, unique=True),
+    Column("topic", String(200), nullable=False),
+    Column("key", Text, nullable=False),
+    Column("event_type", String(200), nullable=False),
+    Column("tenant", String(100), nullable=False),
+    Column("envelope", JSONB, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("last_error", Text),
+    # The relay only ever scans unsent rows; keep that index small.
+    Index("ix_outbox_pending", "id", postgresql_where=text("sent_at IS NULL")),
+)
+
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("event_id", String(64), nullable=False),
+    Column("consumer", String(100), nullable=False),
+    Column("event_type", String(200), nullable=False),
+    Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("event_id", "consumer", name="pk_inbox"),
+)
+
+known_tenants = Table(
+    "known_tenants",
+    metadata,
+    Column("tenant_id", String(100), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("parent_id", String(100)),
+)
+
+
+def create_infrastructure_tables(op, *, with_known_tenants: bool = True) -> None:
+    """Call from a service's first migration."""
+    bind = op.get_bind()
+    tables = [outbox, inbox] + ([known_tenants] if with_known_tenants else [])
+    metadata.create_all(bind, tables=tables)
+
+
+def drop_infrastructure_tables(op) -> None:
+    bind = op.get_bind()
+    metadata.drop_all(bind, tables=[t for t in (known_tenants, inbox, outbox)])

@@ -1,0 +1,171 @@
+"""Transactional outbox: events are rows written in the same transaction as the change they describe.
+
+The relay publishes them to Kafka and marks them sent. It wakes on LISTEN/NOTIFY (the NOTIFY is sent
+by the writing transaction and delivered only if it commits), polls as a fallback, retries failures
+with exponential backoff, and keeps sent rows for replay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import datetime, timedelta, timezone
+
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from bakat_common.events import CloudEvent
+from bakat_common.infrastructure import outbox
+from bakat_common.metrics import Metrics
+
+NOTIFY_CHANNEL = "bakat_outbox"
+log = logging.getLogger("bakat.outbox")
+
+
+async def add_to_outbox(session: AsyncSession, event: CloudEvent, *, topic: str) -> None:
+    """Queue `event` for publication; it is published only if the surrounding transaction commits."""
+    await session.execute(
+        insert(outbox).values(
+            event_id=event.id,
+            topic=topic,
+            key=event.key,
+            event_type=event.type,
+            tenant=event.tenant,
+            envelope=event.model_dump(mode="json"),
+        )
+    )
+    # Postgres folds identical notifications within one transaction, so this costs one message per commit.
+    await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
+
+
+def backoff_seconds(attempts: int, cap: float) -> float:
+    return min(cap, 0.5 * 2 ** max(0, attempts - 1))
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        producer: AIOKafkaProducer,
+        metrics: Metrics,
+        *,
+        batch_size: int = 500,
+        poll_interval_s: float = 1.0,
+        max_backoff_s: float = 60.0,
+    ) -> None:
+        self.engine = engine
+        self.producer = producer
+        self.metrics = metrics
+        self.batch_size = batch_size
+        self.poll_interval_s = poll_interval_s
+        self.max_backoff_s = max_backoff_s
+        self._wake = asyncio.Event()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        listener = None
+        while not stop.is_set():
+            try:
+                if listener is None:
+                    listener = await self._listen()
+                published = await self.publish_pending()
+                await self.update_backlog_metrics()
+                if published >= self.batch_size:
+                    continue  # more is waiting: don't sleep
+                await self._wait(stop)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay cycle failed; retrying")
+                if listener is not None:
+                    await self._close_listener(listener)
+                    listener = None
+                await asyncio.sleep(1.0)
+        if listener is not None:
+            await self._close_listener(listener)
+
+    async def _listen(self):
+        conn = await self.engine.connect()
+        raw = await conn.get_raw_connection()
+        await raw.driver_connection.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+        return conn
+
+    async def _close_listener(self, conn) -> None:
+        try:
+            await conn.invalidate()  # a LISTENing connection must not go back to the pool
+            await conn.close()
+        except Exception:
+            log.debug("closing outbox listener failed", exc_info=True)
+
+    async def _wait(self, stop: asyncio.Event) -> None:
+        self._wake.clear()
+        stopper = asyncio.ensure_future(stop.wait())
+        waker = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({stopper, waker}, timeout=self.poll_interval_s, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopper.cancel()
+            waker.cancel()
+
+    async def publish_pending(self) -> int:
+        """Publish one batch of due events; returns how many rows were handled."""
+        async with AsyncSession(self.engine) as session, session.begin():
+            rows = (
+                await session.execute(
+                    select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.envelope, outbox.c.attempts)
+                    .where(outbox.c.sent_at.is_(None), outbox.c.next_attempt_at <= func.now())
+                    .order_by(outbox.c.id)
+                    .limit(self.batch_size)
+                    .with_for_update(skip_locked=True)  # several relays (replicas) share the table safely
+                )
+            ).all()
+            if not rows:
+                return 0
+            futures = []
+            for row in rows:
+                value = CloudEvent.model_validate(row.envelope).to_bytes()
+                futures.append(await self.producer.send(row.topic, value=value, key=row.key.encode()))
+            results = await asyncio.gather(*futures, return_exceptions=True)
+            sent = [row.id for row, result in zip(rows, results) if not isinstance(result, BaseException)]
+            if sent:
+                await session.execute(update(outbox).where(outbox.c.id.in_(sent)).values(sent_at=func.now()))
+                self.metrics.outbox_published.inc(len(sent))
+            now = datetime.now(timezone.utc)
+            for row, result in zip(rows, results):
+                if isinstance(result, BaseException):
+                    attempts = row.attempts + 1
+                    delay = backoff_seconds(attempts, self.max_backoff_s)
+                    await session.execute(
+                        update(outbox)
+                        .where(outbox.c.id == row.id)
+                        .values(
+                            attempts=attempts,
+                            next_attempt_at=now + timedelta(seconds=delay),
+                            last_error=repr(result)[:2000],
+                        )
+                    )
+                    self.metrics.outbox_publish_failures.inc()
+                    log.warning("publishing outbox row failed", extra={"outbox_id": row.id, "attempts": attempts})
+            return len(rows)
+
+    async def update_backlog_metrics(self) -> None:
+        async with self.engine.connect() as conn:
+            count, oldest = (
+                await conn.execute(select(func.count(), func.min(outbox.c.created_at)).where(outbox.c.sent_at.is_(None)))
+            ).one()
+        self.metrics.outbox_backlog.set(count)
+        age = 0.0 if oldest is None else max(0.0, time.time() - oldest.timestamp())
+        self.metrics.outbox_oldest_age.set(age)
+
+
+async def replay(session: AsyncSession, *, since: datetime | None = None, tenant: str | None = None) -> int:
+    """Mark already-sent events for publication again (e.g. after the broker lost its data)."""
+    stmt = update(outbox).where(outbox.c.sent_at.is_not(None))
+    if since is not None:
+        stmt = stmt.where(outbox.c.created_at >= since)
+    if tenant is not None:
+        stmt = stmt.where(outbox.c.tenant == tenant)
+    result = await session.execute(stmt.values(sent_at=None, attempts=0, next_attempt_at=func.now()))
+    await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
+    return result.rowcount or 0

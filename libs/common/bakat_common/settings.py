@@ -1,0 +1,57 @@
+"""Service settings (pydantic-settings). Built once in each entrypoint and passed down; never a module global."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class KafkaSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BAKAT_KAFKA_", extra="ignore")
+
+    bootstrap_servers: str = "127.0.0.1:9092"
+    # The embedded Tansu broker rejects InitProducerId; correctness comes from outbox + inbox instead.
+    enable_idempotence: bool = False
+    # Tansu does not wake a waiting fetch on new data, so latency follows this value (DESIGN.md section 6).
+    fetch_max_wait_ms: int = 10
+    session_timeout_ms: int = 6000
+    heartbeat_interval_ms: int = 1000
+    partitions: int = 6
+
+
+class AuthSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BAKAT_AUTH_", extra="ignore")
+
+    issuer: str = "http://127.0.0.1:8000/auth/dev"
+    audience: str = "bakat"
+    # Production: the OIDC issuer's JWKS (e.g. Keycloak .../protocol/openid-connect/certs).
+    jwks_url: str | None = None
+    # Alternative to a JWKS URL (tests, air-gapped installs): a PEM public key.
+    public_key_pem: str | None = None
+    jwks_cache_seconds: int = 300
+    algorithms: list[str] = ["RS256"]
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every Bakat process shares; each service subclasses it with its own name and defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="BAKAT_", extra="ignore")
+
+    service_name: str = "bakat"
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5433/bakat"
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
+    # A web pod and a worker pod run the same image; these switch the background loops on or off.
+    run_relay: bool = True
+    run_consumers: bool = True
+    outbox_batch_size: int = 500
+    outbox_poll_interval_s: float = 1.0
+    outbox_max_backoff_s: float = 60.0
+    consumer_max_attempts: int = 5
+    consumer_batch_size: int = 200
+    dev_mode: bool = False
+    dev_issuer_key_file: str | None = None
+    log_level: str = "INFO"
+    log_json: bool = True
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
