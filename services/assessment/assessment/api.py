@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Path, status
+
+from assessment import service
+from assessment.config import AssessmentSettings
+from assessment.repository import AssessmentRepository
+from assessment.schemas import AssessmentResultIn, AssessmentResultOut, PerformanceRatingIn, PerformanceRatingOut
+from bakat_common.app import PrincipalDep, RuntimeDep, SessionDep
+from bakat_common.errors import NotFound, problem_responses
+from bakat_common.tenancy import authorize_known_tenant
+
+router = APIRouter()
+TenantId = Annotated[str, Path(max_length=100)]
+NipPath = Annotated[str, Path(max_length=40)]
+
+
+@router.post(
+    "/tenants/{tenant_id}/performance-ratings",
+    response_model=PerformanceRatingOut,
+    status_code=status.HTTP_201_CREATED,
+    tags=["performance"],
+    responses=problem_responses(400, 401, 403, 404, 422),
+    summary="Record an employee's SKP predikat for a year (a second call for the same year corrects it)",
+)
+async def create_performance_rating(
+    tenant_id: TenantId, body: PerformanceRatingIn, session: SessionDep, principal: PrincipalDep
+) -> PerformanceRatingOut:
+    return PerformanceRatingOut.model_validate(await service.record_performance(session, principal, tenant_id, body))
+
+
+@router.get(
+    "/tenants/{tenant_id}/employees/{nip}/performance-ratings",
+    response_model=list[PerformanceRatingOut],
+    tags=["performance"],
+    responses=problem_responses(401, 403, 404),
+)
+async def list_performance_ratings(
+    tenant_id: TenantId, nip: NipPath, session: SessionDep, principal: PrincipalDep
+) -> list[PerformanceRatingOut]:
+    await authorize_known_tenant(session, principal, tenant_id)
+    return [PerformanceRatingOut.model_validate(r) for r in await AssessmentRepository(session).ratings(tenant_id, nip)]
+
+
+@router.post(
+    "/tenants/{tenant_id}/assessments",
+    response_model=AssessmentResultOut,
+    status_code=status.HTTP_201_CREATED,
+    tags=["assessments"],
+    responses=problem_responses(400, 401, 403, 404, 422),
+    summary="Record a completed assessment's result (potential score, JPM)",
+)
+async def create_assessment_result(
+    tenant_id: TenantId, body: AssessmentResultIn, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep
+) -> AssessmentResultOut:
+    settings = runtime.settings
+    years = settings.default_validity_years if isinstance(settings, AssessmentSettings) else 3
+    result = await service.record_assessment_result(session, principal, tenant_id, body, years)
+    return AssessmentResultOut.model_validate(result)
+
+
+@router.get(
+    "/tenants/{tenant_id}/assessments/{assessment_id}",
+    response_model=AssessmentResultOut,
+    tags=["assessments"],
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def get_assessment_result(
+    tenant_id: TenantId, assessment_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> AssessmentResultOut:
+    await authorize_known_tenant(session, principal, tenant_id)
+    result = await AssessmentRepository(session).result(tenant_id, assessment_id)
+    if result is None:
+        raise NotFound(f"assessment {assessment_id} not found in {tenant_id}")
+    return AssessmentResultOut.model_validate(result)

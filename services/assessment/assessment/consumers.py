@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from assessment import service
+from bakat_common.app import ConsumerSpec
+from bakat_common.contracts.roster import EmployeeRegisteredV1
+from bakat_common.tenancy import TENANT_HANDLERS
+from bakat_common.topics import service_topic
+
+
+def consumer_specs() -> list[ConsumerSpec]:
+    return [
+        ConsumerSpec(
+            topics=[service_topic("roster")],
+            handlers={**TENANT_HANDLERS, EmployeeRegisteredV1.event_type: service.on_employee_registered},
+        )
+    ]

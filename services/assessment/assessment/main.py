@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from assessment.api import router
+from assessment.config import AssessmentSettings
+from assessment.consumers import consumer_specs
+from bakat_common.app import create_service_app
+
+
+def create_app(settings: AssessmentSettings) -> FastAPI:
+    return create_service_app(
+        settings,
+        title="Bakat assessment",
+        description="SKP performance ratings and assessment results; publishes them for placement.",
+        routers=[router],
+        consumers=consumer_specs(),
+    )
+
+
+def app_from_env() -> FastAPI:
+    return create_app(AssessmentSettings())

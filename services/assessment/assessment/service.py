@@ -1,0 +1,95 @@
+"""Assessment use cases: SKP predikat and completed assessment results, each published via the outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import func
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from assessment.domain import valid_until
+from assessment.models import AssessmentResult, PerformanceRating
+from assessment.repository import AssessmentRepository
+from assessment.schemas import AssessmentResultIn, PerformanceRatingIn
+from bakat_common.auth import Principal, require_roles
+from bakat_common.contracts.assessment import AssessmentCompletedV1, PerformanceRecordedV1
+from bakat_common.contracts.roster import EmployeeRegisteredV1
+from bakat_common.errors import NotFound
+from bakat_common.events import CloudEvent, new_event
+from bakat_common.outbox import add_to_outbox
+from bakat_common.tenancy import authorize_known_tenant
+from bakat_common.topics import service_topic
+
+SERVICE = "assessment"
+TOPIC = service_topic(SERVICE)
+WRITERS = ("admin", "officer", "integration")
+
+
+async def on_employee_registered(session: AsyncSession, event: CloudEvent) -> None:
+    p = EmployeeRegisteredV1.model_validate(event.data)
+    await AssessmentRepository(session).upsert_employee(event.tenant, p.nip, p.name)
+
+
+async def _require_employee(repo: AssessmentRepository, tenant_id: str, nip: str) -> None:
+    if await repo.employee(tenant_id, nip) is None:
+        raise NotFound(f"employee {nip} is not registered in {tenant_id} (register it in the roster first)")
+
+
+async def record_performance(
+    session: AsyncSession, principal: Principal, tenant_id: str, data: PerformanceRatingIn
+) -> PerformanceRating:
+    require_roles(principal, *WRITERS)
+    await authorize_known_tenant(session, principal, tenant_id)
+    repo = AssessmentRepository(session)
+    await _require_employee(repo, tenant_id, data.nip)
+    rating = await repo.rating(tenant_id, data.nip, data.year)
+    if rating is not None and rating.predikat == data.predikat:
+        return rating  # the same rating sent again changes nothing and publishes nothing
+    if rating is None:
+        rating = PerformanceRating(tenant_id=tenant_id, nip=data.nip, year=data.year, predikat=data.predikat)
+        repo.add(rating)
+    else:
+        rating.predikat = data.predikat
+        rating.recorded_at = func.now()
+    await session.flush()
+    await session.refresh(rating)
+    payload = PerformanceRecordedV1(
+        nip=data.nip, year=data.year, predikat=data.predikat, recorded_at=rating.recorded_at
+    )
+    await add_to_outbox(session, new_event(payload, service=SERVICE, tenant=tenant_id, subject=data.nip), topic=TOPIC)
+    return rating
+
+
+async def record_assessment_result(
+    session: AsyncSession, principal: Principal, tenant_id: str, data: AssessmentResultIn, validity_years: int
+) -> AssessmentResult:
+    require_roles(principal, *WRITERS)
+    await authorize_known_tenant(session, principal, tenant_id)
+    repo = AssessmentRepository(session)
+    await _require_employee(repo, tenant_id, data.nip)
+    completed_at = data.completed_at or datetime.now(timezone.utc)
+    if completed_at.tzinfo is None:
+        completed_at = completed_at.replace(tzinfo=timezone.utc)
+    result = AssessmentResult(
+        tenant_id=tenant_id,
+        nip=data.nip,
+        status="completed",
+        version=1,
+        potential_score=data.potential_score,
+        jpm=data.jpm,
+        completed_at=completed_at,
+        valid_until=valid_until(completed_at.date(), validity_years),
+    )
+    repo.add(result)
+    await session.flush()
+    payload = AssessmentCompletedV1(
+        assessment_id=str(result.id),
+        nip=result.nip,
+        version=result.version,
+        potential_score=result.potential_score,
+        jpm=result.jpm,
+        completed_at=result.completed_at,
+        valid_until=result.valid_until,
+    )
+    await add_to_outbox(session, new_event(payload, service=SERVICE, tenant=tenant_id, subject=data.nip), topic=TOPIC)
+    return result

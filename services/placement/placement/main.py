@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from bakat_common.app import create_service_app
+from placement.api import router
+from placement.config import PlacementSettings
+from placement.consumers import consumer_specs
+
+
+def create_app(settings: PlacementSettings) -> FastAPI:
+    return create_service_app(
+        settings,
+        title="Bakat placement",
+        description="Nine-box placement (Permenpan RB 3/2020) computed from assessment and SKP events.",
+        routers=[router],
+        consumers=consumer_specs(),
+    )
+
+
+def app_from_env() -> FastAPI:
+    return create_app(PlacementSettings())

@@ -1,0 +1,75 @@
+"""Placement's own tables plus the inputs it keeps from other services' events (event-carried state)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, Float, Integer, String, Text, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bakat_common.db import ServiceBase, new_metadata
+
+
+class Base(ServiceBase):
+    __abstract__ = True
+    metadata = new_metadata()
+
+
+class EmployeeRecord(Base):
+    """What placement needs to know about an employee, from roster events."""
+
+    __tablename__ = "employees"
+
+    tenant_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    nip: Mapped[str] = mapped_column(String(18), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    unit: Mapped[str | None] = mapped_column(Text)
+    position_title: Mapped[str | None] = mapped_column(Text)
+    tier: Mapped[str | None] = mapped_column(String(40))
+
+
+class PerformanceInput(Base):
+    """The latest SKP predikat per employee (newest year wins, whatever order events arrive in)."""
+
+    __tablename__ = "performance_inputs"
+
+    tenant_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    nip: Mapped[str] = mapped_column(String(18), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    predikat: Mapped[str] = mapped_column(String(20))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PotentialInput(Base):
+    """The latest completed assessment per employee (newest completion, then highest version, wins)."""
+
+    __tablename__ = "potential_inputs"
+
+    tenant_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    nip: Mapped[str] = mapped_column(String(18), primary_key=True)
+    assessment_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    potential_score: Mapped[float] = mapped_column(Float)
+    jpm: Mapped[float | None] = mapped_column(Float)
+    completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    valid_until: Mapped[date] = mapped_column(Date)
+
+
+class PlacementRecord(Base):
+    __tablename__ = "placements"
+
+    tenant_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    nip: Mapped[str] = mapped_column(String(18), primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(default=uuid.uuid4, unique=True)
+    box: Mapped[int] = mapped_column(Integer, index=True)
+    potential_level: Mapped[str] = mapped_column(String(6))
+    performance_level: Mapped[str] = mapped_column(String(5))
+    potential_score: Mapped[float] = mapped_column(Float)
+    predikat: Mapped[str] = mapped_column(String(20))
+    skp_year: Mapped[int] = mapped_column(Integer)
+    assessment_id: Mapped[str] = mapped_column(String(64))
+    rule_version: Mapped[int] = mapped_column(Integer)
+    reasons: Mapped[list[str]] = mapped_column(JSONB)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

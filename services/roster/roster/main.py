@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from bakat_common.app import create_service_app
+from roster.api import router
+from roster.config import RosterSettings
+
+
+def create_app(settings: RosterSettings) -> FastAPI:
+    return create_service_app(
+        settings,
+        title="Bakat roster",
+        description="Tenants (provinsi, kabupaten/kota), employees with validated NIP.",
+        routers=[router],
+    )
+
+
+def app_from_env() -> FastAPI:
+    return create_app(RosterSettings())
