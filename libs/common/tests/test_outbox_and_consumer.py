@@ -1,0 +1,264 @@
+"""The event machinery against a real PostgreSQL and a real Kafka-protocol broker."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+
+import pytest
+from aiokafka import AIOKafkaConsumer
+from sqlalchemy import column, func, insert, select, table
+
+from bakat_common.consumer import EventConsumer
+from bakat_common.events import CloudEvent
+from bakat_common.infrastructure import inbox, outbox
+from bakat_common.metrics import Metrics
+from bakat_common.outbox import OutboxRelay, add_to_outbox
+from bakat_common.topics import dead_letter_topic
+
+pytestmark = pytest.mark.integration
+
+
+def make_event(n: int, tenant: str = "kota-batu") -> CloudEvent:
+    return CloudEvent(source="/bakat/test", type="bakat.test.thing.happened.v1", subject=f"s{n}", tenant=tenant, data={"n": n})
+
+
+async def read_topic(bootstrap: str, topic: str, expect: int, timeout: float = 10.0) -> list:
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False, fetch_max_wait_ms=10
+    )
+    await consumer.start()
+    records = []
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline and len(records) < expect:
+            batch = await consumer.getmany(timeout_ms=200)
+            for msgs in batch.values():
+                records.extend(msgs)
+        # Give anything unexpected a moment to show up too.
+        batch = await consumer.getmany(timeout_ms=300)
+        for msgs in batch.values():
+            records.extend(msgs)
+    finally:
+        await consumer.stop()
+    return records
+
+
+EFFECTS = table("effects", column("event_id"), column("note"))  # created by conftest
+
+
+async def effect_counts(sessions) -> dict[str, int]:
+    async with sessions() as s:
+        rows = (await s.execute(select(EFFECTS.c.event_id, func.count()).group_by(EFFECTS.c.event_id))).all()
+    return {event_id: n for event_id, n in rows}
+
+
+async def record_effect(session, event: CloudEvent) -> None:
+    await session.execute(insert(EFFECTS).values(event_id=event.id, note=str(event.data.get("n"))))
+
+
+def new_consumer(kafka_settings, sessions, producer, topic, handler, group=None, max_attempts=3) -> EventConsumer:
+    return EventConsumer(
+        group_id=group or f"g-{uuid.uuid4().hex[:8]}",
+        topics=[topic],
+        handlers={"bakat.test.thing.happened.v1": handler},
+        sessions=sessions,
+        producer=producer,
+        kafka=kafka_settings,
+        metrics=Metrics("test"),
+        max_attempts=max_attempts,
+        batch_size=20,
+    )
+
+
+async def wait_for(predicate, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await predicate():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not reached in time")
+
+
+async def test_event_is_published_only_if_its_transaction_commits(sessions, producer, kafka_settings, topic, common_engine):
+    committed, rolled_back = make_event(1), make_event(2)
+    async with sessions() as s, s.begin():
+        await add_to_outbox(s, committed, topic=topic)
+    with pytest.raises(RuntimeError):
+        async with sessions() as s, s.begin():
+            await add_to_outbox(s, rolled_back, topic=topic)
+            raise RuntimeError("use case failed after queueing its event")
+
+    relay = OutboxRelay(common_engine, producer, Metrics("test"))
+    assert await relay.publish_pending() == 1
+
+    records = await read_topic(kafka_settings.bootstrap_servers, topic, expect=1)
+    ids = [CloudEvent.from_bytes(r.value).id for r in records]
+    assert ids == [committed.id]
+    assert records[0].key == b"kota-batu:s1"
+    async with sessions() as s:
+        rows = (await s.execute(select(outbox.c.event_id, outbox.c.sent_at))).all()
+    assert [r.event_id for r in rows] == [committed.id]
+    assert rows[0].sent_at is not None  # kept for replay, marked sent
+
+
+async def test_relay_wakes_on_notify_without_waiting_for_the_poll(sessions, producer, kafka_settings, topic, common_engine):
+    relay = OutboxRelay(common_engine, producer, Metrics("test"), poll_interval_s=30.0)
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop))
+    try:
+        await asyncio.sleep(0.5)  # let it LISTEN and go idle
+        event = make_event(3)
+        started = time.monotonic()
+        async with sessions() as s, s.begin():
+            await add_to_outbox(s, event, topic=topic)
+        records = await read_topic(kafka_settings.bootstrap_servers, topic, expect=1, timeout=5)
+        assert [CloudEvent.from_bytes(r.value).id for r in records] == [event.id]
+        assert time.monotonic() - started < 5  # far below the 30 s poll interval
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 5)
+
+
+async def test_failed_publish_is_retried_with_backoff(sessions, producer, kafka_settings, topic, common_engine):
+    class FailingOnce:
+        """The real producer, except that the first send fails as a broker outage would."""
+
+        def __init__(self, real):
+            self.real, self.failed = real, False
+
+        async def send(self, *args, **kwargs):
+            if not self.failed:
+                self.failed = True
+                raise ConnectionError("broker unreachable")
+            return await self.real.send(*args, **kwargs)
+
+    event = make_event(4)
+    async with sessions() as s, s.begin():
+        await add_to_outbox(s, event, topic=topic)
+    relay = OutboxRelay(common_engine, FailingOnce(producer), Metrics("test"))
+    with pytest.raises(ConnectionError):
+        await relay.publish_pending()
+    # The failed cycle rolled back: the row is still pending and will be tried again.
+    assert await relay.publish_pending() == 1
+    records = await read_topic(kafka_settings.bootstrap_servers, topic, expect=1)
+    assert [CloudEvent.from_bytes(r.value).id for r in records] == [event.id]
+
+
+async def test_failed_delivery_is_recorded_and_backed_off(sessions, producer, topic, common_engine):
+    class RejectingFutures:
+        """Delivery reports that fail, as when the broker rejects a batch."""
+
+        async def send(self, *args, **kwargs):
+            future = asyncio.get_running_loop().create_future()
+            future.set_exception(ConnectionError("delivery failed"))
+            return future
+
+    event = make_event(5)
+    async with sessions() as s, s.begin():
+        await add_to_outbox(s, event, topic=topic)
+    relay = OutboxRelay(common_engine, RejectingFutures(), Metrics("test"))
+    assert await relay.publish_pending() == 1
+    async with sessions() as s:
+        row = (await s.execute(select(outbox).where(outbox.c.event_id == event.id))).one()
+    assert row.sent_at is None and row.attempts == 1 and "delivery failed" in row.last_error
+    assert await relay.publish_pending() == 0  # backing off: not due yet
+    relay.producer = producer
+    async with sessions() as s, s.begin():
+        await s.execute(outbox.update().values(next_attempt_at=func.now()))
+    assert await relay.publish_pending() == 1
+
+
+async def test_redelivered_event_has_its_effect_once(sessions, producer, kafka_settings, topic):
+    event = make_event(6)
+    for _ in range(3):  # the broker hands the same event over three times
+        await producer.send_and_wait(topic, event.to_bytes(), key=event.key.encode())
+    consumer = new_consumer(kafka_settings, sessions, producer, topic, record_effect)
+    stop = asyncio.Event()
+    task = asyncio.create_task(consumer.run(stop))
+    try:
+        async def all_read():
+            return consumer._positions and sum(consumer._positions.values()) >= 3
+
+        await wait_for(all_read)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+    assert await effect_counts(sessions) == {event.id: 1}
+    async with sessions() as s:
+        assert (await s.execute(select(func.count()).select_from(inbox))).scalar_one() == 1
+
+
+async def test_consumer_killed_mid_stream_resumes_from_committed_offset(sessions, producer, kafka_settings, topic):
+    events = [make_event(n) for n in range(200)]
+    for e in events:
+        await producer.send(topic, e.to_bytes(), key=e.key.encode())
+    await producer.flush()
+
+    async def slow_effect(session, event):
+        await record_effect(session, event)
+        await asyncio.sleep(0.002)
+
+    group = f"g-{uuid.uuid4().hex[:8]}"
+    first = new_consumer(kafka_settings, sessions, producer, topic, slow_effect, group=group)
+    task = asyncio.create_task(first.run(asyncio.Event()))
+
+    async def some_done():
+        return 30 <= sum((await effect_counts(sessions)).values()) < 200
+
+    await wait_for(some_done)
+    task.cancel()  # killed: no graceful shutdown, the batch in flight is not committed
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert sum((await effect_counts(sessions)).values()) < 200
+
+    second = new_consumer(kafka_settings, sessions, producer, topic, record_effect, group=group)
+    stop = asyncio.Event()
+    task = asyncio.create_task(second.run(stop))
+    try:
+        async def all_done():
+            return len(await effect_counts(sessions)) == 200
+
+        await wait_for(all_done, timeout=30)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+    counts = await effect_counts(sessions)
+    assert set(counts) == {e.id for e in events}  # nothing lost
+    assert set(counts.values()) == {1}  # nothing applied twice
+
+
+async def test_event_whose_handler_keeps_failing_goes_to_dead_letter_and_consumer_goes_on(
+    sessions, producer, kafka_settings, topic
+):
+    good1, poison, good2 = make_event(1), make_event(666), make_event(2)
+
+    async def handler(session, event):
+        if event.data["n"] == 666:
+            raise ValueError("payload rejected by the domain rules")
+        await record_effect(session, event)
+
+    for e in (good1, poison, good2):
+        await producer.send_and_wait(topic, e.to_bytes(), key=e.key.encode())
+    group = f"g-{uuid.uuid4().hex[:8]}"
+    consumer = new_consumer(kafka_settings, sessions, producer, topic, handler, group=group, max_attempts=3)
+    stop = asyncio.Event()
+    task = asyncio.create_task(consumer.run(stop))
+    try:
+        async def goods_done():
+            return set(await effect_counts(sessions)) == {good1.id, good2.id}
+
+        await wait_for(goods_done)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+
+    dead = await read_topic(kafka_settings.bootstrap_servers, dead_letter_topic(group), expect=1)
+    assert [CloudEvent.from_bytes(r.value).id for r in dead] == [poison.id]
+    headers = dict(dead[0].headers)
+    assert b"payload rejected" in headers["error"]
+    assert headers["original-topic"] == topic.encode()
+    async with sessions() as s:  # the failed attempts left nothing behind
+        inbox_ids = set((await s.execute(select(inbox.c.event_id))).scalars())
+    assert poison.id not in inbox_ids
