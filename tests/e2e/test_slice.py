@@ -1,0 +1,188 @@
+"""The first slice end to end, through the gateway: roster -> assessment -> Kafka -> placement."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+
+from bakat_common.testing import eventually
+
+pytestmark = pytest.mark.e2e
+
+PROBLEM = "application/problem+json"
+
+
+async def new_kota(gateway, token_for) -> tuple[str, str]:
+    """A province and one kota under it; returns (province id, kota id)."""
+    ops = await token_for("*", "admin")
+    suffix = uuid.uuid4().hex[:6]
+    province, kota = f"prov-{suffix}", f"kota-{suffix}"
+    r = await gateway.post("/tenants", headers=ops, json={"id": province, "name": "Pemprov Jawa Timur", "kind": "provinsi"})
+    assert r.status_code == 201, r.text
+    prov_admin = await token_for(province, "admin")
+    r = await gateway.post(
+        "/tenants", headers=prov_admin, json={"id": kota, "name": "Pemkot Batu", "kind": "kota", "parent_id": province}
+    )
+    assert r.status_code == 201, r.text
+    return province, kota
+
+
+async def register(gateway, headers, tenant: str, nip: str, name: str = "Budi Santoso, S.Sos.") -> None:
+    r = await gateway.post(f"/tenants/{tenant}/employees", headers=headers, json={"nip": nip, "name": name})
+    assert r.status_code == 201, r.text
+
+
+async def record_skp(gateway, headers, tenant, nip, predikat, year=2024) -> httpx.Response:
+    # The assessment service learns of the employee from roster's event: retry while it is in flight.
+    return await eventually(
+        lambda: gateway.post(
+            f"/tenants/{tenant}/performance-ratings", headers=headers, json={"nip": nip, "year": year, "predikat": predikat}
+        ),
+        lambda r: r.status_code != 404,
+    )
+
+
+async def test_employee_lands_in_the_nine_box_through_the_gateway(gateway, token_for):
+    province, kota = await new_kota(gateway, token_for)
+    officer = await token_for(kota, "officer")
+    nip = "198503152010011003"
+    await register(gateway, officer, kota, nip)
+
+    r = await record_skp(gateway, officer, kota, nip, "Butuh Perbaikan")
+    assert r.status_code == 201, r.text
+    r = await gateway.post(f"/tenants/{kota}/assessments", headers=officer, json={"nip": nip, "potential_score": 84})
+    assert r.status_code == 201, r.text
+    assessment_id = r.json()["id"]
+
+    r = await eventually(
+        lambda: gateway.get(f"/tenants/{kota}/employees/{nip}/placement", headers=officer),
+        lambda r: r.status_code == 200,
+    )
+    placement = r.json()
+    assert placement["box"] == 6
+    assert placement["potential"] == {"score": 84.0, "level": "high", "assessment_id": assessment_id}
+    assert placement["performance"] == {"predikat": "Butuh Perbaikan", "skp_year": 2024, "level": "below"}
+    assert placement["explanation"] == "box 6: potential 84 >= 80 -> high; SKP 2024 Butuh Perbaikan -> below"
+    assert placement["in_talent_pool"] is False
+
+    # A newer SKP moves the employee: Sangat Baik with high potential is box 9, in the talent pool.
+    r = await record_skp(gateway, officer, kota, nip, "Sangat Baik", year=2025)
+    assert r.status_code == 201
+    r = await eventually(
+        lambda: gateway.get(f"/tenants/{kota}/employees/{nip}/placement", headers=officer),
+        lambda r: r.json().get("box") == 9,
+    )
+    assert r.json()["in_talent_pool"] is True
+
+    # The province's token covers its kota.
+    r = await gateway.get(f"/tenants/{kota}/employees/{nip}/placement", headers=await token_for(province, "viewer"))
+    assert r.status_code == 200 and r.json()["box"] == 9
+
+
+async def test_placement_waits_for_both_axes(gateway, token_for):
+    _, kota = await new_kota(gateway, token_for)
+    officer = await token_for(kota, "officer")
+    nip = "199012152015032001"
+    await register(gateway, officer, kota, nip, "Siti Rahayu, S.E.")
+    assert (await record_skp(gateway, officer, kota, nip, "Baik")).status_code == 201
+    r = await eventually(
+        lambda: gateway.get(f"/tenants/{kota}/employees/{nip}/placement", headers=officer),
+        lambda r: "waiting for a completed assessment" in r.text,
+    )
+    assert r.status_code == 404 and r.headers["content-type"] == PROBLEM
+
+
+async def test_bad_input_is_refused_and_changes_nothing(gateway, token_for):
+    province, kota = await new_kota(gateway, token_for)
+    officer = await token_for(kota, "officer")
+
+    r = await gateway.post(f"/tenants/{kota}/employees", headers=officer, json={"nip": "198502302010011003", "name": "X"})
+    assert r.status_code == 422
+    assert r.headers["content-type"] == PROBLEM
+    body = r.json()
+    assert body["errors"] == [
+        {"field": "body.nip", "rule": "birth_date", "message": "digits 1-8 (19850230) are not a real birth date (YYYYMMDD)"}
+    ]
+
+    r = await gateway.post(f"/tenants/{kota}/employees", headers=officer, json={"nip": "12345", "name": "X"})
+    assert r.status_code == 422 and r.json()["errors"][0]["rule"] == "length"
+
+    r = await gateway.post("/tenants/kota-tidak-ada/employees", headers=officer, json={"nip": "198503152010011003", "name": "X"})
+    assert r.status_code == 404 and r.headers["content-type"] == PROBLEM
+
+    _, other_kota = await new_kota(gateway, token_for)
+    r = await gateway.post(
+        f"/tenants/{other_kota}/employees", headers=officer, json={"nip": "198503152010011003", "name": "X"}
+    )
+    assert r.status_code == 403 and r.headers["content-type"] == PROBLEM
+    r = await gateway.get(f"/tenants/{other_kota}/venues", headers=officer)
+    assert r.status_code == 403
+
+    r = await gateway.post(f"/tenants/{kota}/employees", headers=officer, content=b"{not json")
+    assert r.status_code == 400 and r.headers["content-type"] == PROBLEM
+
+    r = await gateway.get(f"/tenants/{kota}/employees", headers={"authorization": "Bearer not-a-token"})
+    assert r.status_code == 401
+
+    # Nothing was written anywhere.
+    admin = await token_for("*", "admin")
+    for tenant in (kota, other_kota):
+        r = await gateway.get(f"/tenants/{tenant}/employees", headers=admin)
+        assert r.json()["total"] == 0
+    r = await gateway.get("/tenants/kota-tidak-ada", headers=admin)
+    assert r.status_code == 404
+
+
+async def test_scheduling_keeps_venues_with_rooms(gateway, token_for, platform):
+    _, kota = await new_kota(gateway, token_for)
+    officer = await token_for(kota, "officer")
+    venue = {
+        "name": "SMK Negeri 1 Batu",
+        "rooms": [
+            {"name": "Lab Komputer", "room_type": "computer_lab", "capacity": 36},
+            {"name": "Lab Bahasa", "room_type": "language_lab", "capacity": 30},
+        ],
+    }
+    r = await eventually(
+        lambda: gateway.post(f"/tenants/{kota}/venues", headers=officer, json=venue), lambda r: r.status_code != 404
+    )
+    assert r.status_code == 201, r.text
+    venue_id = r.json()["id"]
+    r = await gateway.post(
+        f"/tenants/{kota}/venues/{venue_id}/rooms",
+        headers=officer,
+        json={"name": "Kelas XII-1", "room_type": "classroom", "capacity": 40},
+    )
+    assert r.status_code == 201
+    r = await gateway.get(f"/tenants/{kota}/venues/{venue_id}", headers=officer)
+    assert sorted(room["name"] for room in r.json()["rooms"]) == ["Kelas XII-1", "Lab Bahasa", "Lab Komputer"]
+    r = await gateway.post(f"/tenants/{kota}/venues/{venue_id}/rooms", headers=officer, json={"name": "X", "room_type": "gym", "capacity": 1})
+    assert r.status_code == 422
+
+
+async def test_every_process_serves_health_readiness_and_metrics(platform):
+    async with httpx.AsyncClient(timeout=5) as client:
+        for name, url in platform.service_urls.items():
+            assert (await client.get(f"{url}/healthz")).status_code == 200, name
+            assert (await client.get(f"{url}/readyz")).status_code == 200, name
+            metrics = await client.get(f"{url}/metrics/")
+            assert metrics.status_code == 200, name
+            assert "bakat_http_requests_total" in metrics.text, name
+            if name != "gateway":
+                assert "bakat_outbox_backlog" in metrics.text, name
+
+
+async def test_gateway_serves_one_openapi_document_covering_every_service(platform, gateway):
+    aggregated = (await gateway.get("/openapi.json")).json()
+    async with httpx.AsyncClient(timeout=5) as client:
+        for name, url in platform.service_urls.items():
+            if name == "gateway":
+                continue
+            own = (await client.get(f"{url}/openapi.json")).json()
+            assert own["paths"], name
+            for path, operations in own["paths"].items():
+                assert path in aggregated["paths"], f"{name} {path} missing from the gateway's document"
+                assert set(operations) <= set(aggregated["paths"][path]), path
+    assert (await gateway.get("/docs")).status_code == 200
