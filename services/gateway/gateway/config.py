@@ -1,0 +1,82 @@
+"""Gateway settings: where the services live, how patiently to call them, and dev-mode auth.
+
+Built once in the entrypoint (`app_from_env`) and passed to `create_app`; never a module global.
+Environment variables use the shared `BAKAT_` prefix (BAKAT_ROSTER_URL, BAKAT_DEV_MODE, ...), so the
+devstack launcher configures the gateway the same way as every other service.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bakat_common.settings import AuthSettings
+
+# Methods that may be re-sent safely (RFC 9110 9.2.2): only these are retried.
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+class GatewaySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BAKAT_", extra="ignore")
+
+    roster_url: str = "http://127.0.0.1:8001"
+    assessment_url: str = "http://127.0.0.1:8002"
+    placement_url: str = "http://127.0.0.1:8003"
+    scheduling_url: str = "http://127.0.0.1:8004"
+
+    # Connect fails fast (a dead pod refuses at once; a black-holed one must not hold the caller),
+    # the whole exchange (retries included) is capped by request_timeout_s.
+    connect_timeout_s: float = Field(1.0, gt=0)
+    request_timeout_s: float = Field(10.0, gt=0)
+    # Extra attempts after a connect error, idempotent methods only; bounded to keep latency bounded.
+    retries: int = Field(1, ge=0, le=3)
+    retry_backoff_s: float = Field(0.05, ge=0)
+    # Told to clients in Retry-After when a service is unreachable.
+    retry_after_s: int = Field(5, ge=1)
+    # Connection pool to the services (shared by all requests).
+    max_connections: int = Field(200, ge=1)
+    max_keepalive_connections: int = Field(100, ge=0)
+    # Below uvicorn's 5 s keep-alive so the gateway drops an idle connection before the service does.
+    keepalive_expiry_s: float = Field(4.0, ge=0)
+
+    # The aggregated /openapi.json is rebuilt at most this often.
+    openapi_cache_s: float = Field(30.0, ge=0)
+    openapi_fetch_timeout_s: float = Field(3.0, gt=0)
+
+    # Browser origins allowed by CORS: a JSON list or comma-separated (BAKAT_CORS_ORIGINS=http://a,http://b).
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    dev_mode: bool = False
+    # PEM file of the dev issuer's key; created if missing. None: an in-memory key (tokens die on restart).
+    dev_issuer_key_file: str | None = None
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("roster_url", "assessment_url", "placement_url", "scheduling_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")  # paths are appended verbatim
+
+    def service_urls(self) -> dict[str, str]:
+        """Service name -> base URL, in the routing table's vocabulary."""
+        return {
+            "roster": self.roster_url,
+            "assessment": self.assessment_url,
+            "placement": self.placement_url,
+            "scheduling": self.scheduling_url,
+        }

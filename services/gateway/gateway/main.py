@@ -1,0 +1,98 @@
+"""The gateway process: routes every /tenants/... call to its service, serves the aggregated OpenAPI
+document and, in dev mode, the dev token issuer.
+
+Run: `uvicorn gateway.main:app_from_env --factory`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.routing import Route
+
+from bakat_common.app import RequestIdMiddleware
+from bakat_common.errors import install_problem_handlers
+from bakat_common.logging import configure_logging
+from bakat_common.metrics import HttpMetricsMiddleware, Metrics
+from gateway.config import GatewaySettings
+from gateway.dev_auth import build_dev_issuer, dev_auth_router
+from gateway.openapi import OpenApiAggregator, openapi_router
+from gateway.proxy import Proxy, UpstreamGuard, UpstreamMetrics, allow_all
+
+SERVICE_NAME = "gateway"
+PROXIED_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def create_app(settings: GatewaySettings, *, guard: UpstreamGuard = allow_all) -> FastAPI:
+    """`guard` is the seam for token checks at the edge (default: none, the services check)."""
+    configure_logging(SERVICE_NAME, settings.log_level, settings.log_json)
+    metrics = Metrics(SERVICE_NAME)
+    proxy = Proxy(settings, UpstreamMetrics.register(metrics.registry), guard)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await proxy.start()
+        try:
+            yield
+        finally:
+            await proxy.close()
+
+    app = FastAPI(
+        title="Bakat gateway",
+        version="0.1.0",
+        lifespan=lifespan,
+        # Served by openapi_router instead: the aggregated document of every service.
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.metrics = metrics
+    app.state.proxy = proxy
+    install_problem_handlers(app)
+    # Added innermost first: RequestId (outermost) -> metrics -> CORS -> routes.
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["X-Request-ID", "Retry-After", "Location", "ETag"],
+        )
+    app.add_middleware(HttpMetricsMiddleware, metrics=metrics)
+    app.add_middleware(RequestIdMiddleware)
+    app.mount("/metrics", metrics.asgi_app())
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics_exact() -> Response:
+        # The mount answers /metrics/ only; the catch-all route would otherwise take /metrics.
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> JSONResponse:
+        # Ready = this process can forward. A backend being down is that backend's readiness problem;
+        # failing here would take the whole API (and every other service) out of the load balancer.
+        ready = request.app.state.proxy.started
+        return JSONResponse({"status": "ready" if ready else "not ready"}, status_code=200 if ready else 503)
+
+    app.include_router(openapi_router(OpenApiAggregator(settings, lambda: proxy.client, app.openapi)))
+    if settings.dev_mode:
+        app.include_router(dev_auth_router(build_dev_issuer(settings)))
+
+    # Last: everything not matched above goes to a service (or 404s). A plain Starlette route skips
+    # FastAPI's parameter machinery (lower overhead). TRACE/CONNECT are not forwarded (405).
+    app.router.routes.append(Route("/{path:path}", proxy.handle, methods=PROXIED_METHODS, include_in_schema=False))
+    return app
+
+
+def app_from_env() -> FastAPI:
+    return create_app(GatewaySettings())

@@ -1,0 +1,45 @@
+"""Process-level behaviour: health, readiness, CORS."""
+
+from __future__ import annotations
+
+import httpx
+
+from gateway.config import GatewaySettings
+from gateway.main import app_from_env, create_app
+
+
+async def test_health_and_readiness_do_not_depend_on_backends(stack) -> None:
+    # assessment and scheduling are down in this stack: the gateway is still ready to serve the rest.
+    async with httpx.AsyncClient(base_url=stack.url) as client:
+        assert (await client.get("/healthz")).status_code == 200
+        ready = await client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["status"] == "ready"
+
+
+async def test_not_ready_before_the_lifespan_started() -> None:
+    app = create_app(GatewaySettings(log_json=False))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gw") as client:
+        assert (await client.get("/readyz")).status_code == 503
+
+
+async def test_cors_preflight_for_configured_origins() -> None:
+    app = create_app(GatewaySettings(cors_origins=["http://app.example"], log_json=False))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gw") as client:
+        ok = await client.options(
+            "/tenants/t1/units",
+            headers={"Origin": "http://app.example", "Access-Control-Request-Method": "POST",
+                     "Access-Control-Request-Headers": "authorization"},
+        )
+        other = await client.options(
+            "/tenants/t1/units",
+            headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"},
+        )
+    assert ok.status_code == 200 and ok.headers["access-control-allow-origin"] == "http://app.example"
+    assert "access-control-allow-origin" not in other.headers
+
+
+def test_app_from_env(monkeypatch) -> None:
+    monkeypatch.setenv("BAKAT_DEV_MODE", "false")
+    monkeypatch.setenv("BAKAT_LOG_JSON", "false")
+    app = app_from_env()
+    assert app.state.settings.dev_mode is False
