@@ -69,6 +69,8 @@ class OutboxRelay:
             try:
                 if listener is None:
                     listener = await self._listen()
+                # Clear before reading, so a NOTIFY arriving while we publish wakes the next wait.
+                self._wake.clear()
                 published = await self.publish_pending()
                 await self.update_backlog_metrics()
                 if published >= self.batch_size:
@@ -99,7 +101,6 @@ class OutboxRelay:
             log.debug("closing outbox listener failed", exc_info=True)
 
     async def _wait(self, stop: asyncio.Event) -> None:
-        self._wake.clear()
         stopper = asyncio.ensure_future(stop.wait())
         waker = asyncio.ensure_future(self._wake.wait())
         try:
