@@ -1,0 +1,1 @@
+pytest_plugins = ["bakat_devstack.pytest_plugin"]

@@ -1,0 +1,3 @@
+from bakat_devstack.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,68 @@
+"""The platform's services and how to launch one: command line and environment."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str  # also the Python package and the settings prefix (ROSTER_DATABASE_URL, BAKAT_ROSTER_PORT)
+    database: str | None  # None: no database, no migrations (the gateway)
+
+
+BACKEND_SERVICES: tuple[ServiceSpec, ...] = (
+    ServiceSpec("roster", "bakat_roster"),
+    ServiceSpec("assessment", "bakat_assessment"),
+    ServiceSpec("placement", "bakat_placement"),
+    ServiceSpec("scheduling", "bakat_scheduling"),
+)
+GATEWAY = ServiceSpec("gateway", None)
+# Start order: the gateway last, it fronts the others.
+ALL_SERVICES: tuple[ServiceSpec, ...] = (*BACKEND_SERVICES, GATEWAY)
+SERVICES_BY_NAME: dict[str, ServiceSpec] = {s.name: s for s in ALL_SERVICES}
+
+
+def service_command(spec: ServiceSpec, host: str, port: int, python: str = sys.executable) -> list[str]:
+    return [
+        python, "-m", "uvicorn", f"{spec.name}.main:app_from_env", "--factory",
+        "--host", host, "--port", str(port), "--no-access-log",
+    ]
+
+
+@dataclass(frozen=True)
+class SharedEnv:
+    """What every service is told about the stack."""
+
+    kafka_bootstrap_servers: str
+    gateway_url: str
+    dev_issuer_key_file: str
+    service_urls: Mapping[str, str]  # backend service name -> http://host:port
+
+
+def service_env(
+    spec: ServiceSpec,
+    shared: SharedEnv,
+    database_url: str | None,
+    base: Mapping[str, str],
+) -> dict[str, str]:
+    """The parent's environment plus the stack's settings for this service."""
+    env = dict(base)
+    env.update({
+        "BAKAT_KAFKA_BOOTSTRAP_SERVERS": shared.kafka_bootstrap_servers,
+        "BAKAT_DEV_MODE": "true",
+        "BAKAT_DEV_ISSUER_KEY_FILE": shared.dev_issuer_key_file,
+        "BAKAT_AUTH_JWKS_URL": f"{shared.gateway_url}/auth/dev/jwks.json",
+        "BAKAT_AUTH_ISSUER": f"{shared.gateway_url}/auth/dev",
+        "PYTHONUNBUFFERED": "1",  # log lines reach us (and the user) as they happen
+    })
+    if database_url is not None:
+        env["BAKAT_DATABASE_URL"] = database_url
+    else:
+        env.pop("BAKAT_DATABASE_URL", None)
+    if spec.name == GATEWAY.name:
+        for name, url in shared.service_urls.items():
+            env[f"BAKAT_{name.upper()}_URL"] = url
+    return env

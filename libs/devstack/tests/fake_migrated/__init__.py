@@ -1,0 +1,1 @@
+"""A package with Alembic migrations, the way the services ship them."""
