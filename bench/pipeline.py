@@ -30,6 +30,9 @@ from bakat_devstack.settings import DevstackSettings, with_free_ports
 FAST_ENV = {"BAKAT_KAFKA_SESSION_TIMEOUT_MS": "2000", "BAKAT_KAFKA_HEARTBEAT_INTERVAL_MS": "400", "BAKAT_LOG_LEVEL": "WARNING"}
 
 
+POLL_INTERVAL_S = 0.002
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
@@ -66,7 +69,13 @@ async def raw_round_trip(bootstrap: str, n: int) -> list[float]:
     return samples
 
 
-async def slice_latency(gateway: httpx.AsyncClient, n: int) -> list[float]:
+async def slice_latency(gateway: httpx.AsyncClient, n: int) -> tuple[list[float], list[float]]:
+    """Per assessment: (completed -> visible, request sent -> visible).
+
+    "Completed" is the moment the completing request has returned: the result is committed and its
+    event is in the outbox. The client then polls the gateway every POLL_INTERVAL_S, as a BKN
+    integrator or a page would, until the placement shows.
+    """
     async def token(tenant: str, *roles: str) -> dict[str, str]:
         r = await gateway.post("/auth/dev/token", json={"sub": "bench", "tenant": tenant, "roles": list(roles)})
         r.raise_for_status()
@@ -93,7 +102,7 @@ async def slice_latency(gateway: httpx.AsyncClient, n: int) -> list[float]:
                 break
             await asyncio.sleep(0.05)
 
-    samples = []
+    after_completion, end_to_end = [], []
     rng = random.Random(7)
     for nip in nips:
         started = time.perf_counter()
@@ -101,10 +110,13 @@ async def slice_latency(gateway: httpx.AsyncClient, n: int) -> list[float]:
             f"/tenants/{kota}/assessments", headers=officer, json={"nip": nip, "potential_score": rng.uniform(40, 100)}
         )
         r.raise_for_status()
+        completed = time.perf_counter()
         while (await gateway.get(f"/tenants/{kota}/employees/{nip}/placement", headers=officer)).status_code != 200:
-            pass
-        samples.append(time.perf_counter() - started)
-    return samples
+            await asyncio.sleep(POLL_INTERVAL_S)
+        visible = time.perf_counter()
+        after_completion.append(visible - completed)
+        end_to_end.append(visible - started)
+    return after_completion, end_to_end
 
 
 async def main(n: int, raw_n: int) -> None:
@@ -114,7 +126,7 @@ async def main(n: int, raw_n: int) -> None:
         endpoints = await stack.start()
         raw = await raw_round_trip(endpoints.kafka_bootstrap_servers, raw_n)
         async with httpx.AsyncClient(base_url=endpoints.gateway_url, timeout=10) as gateway:
-            slice_ = await slice_latency(gateway, n)
+            slice_, with_request = await slice_latency(gateway, n)
     finally:
         stack.stop()
         shutil.rmtree(state, ignore_errors=True)
@@ -125,7 +137,14 @@ async def main(n: int, raw_n: int) -> None:
     raw_p50, raw_p99 = percentile(raw, 50), percentile(raw, 99)
     sl_p50, sl_p99 = percentile(slice_, 50), percentile(slice_, 99)
     print(f"raw aiokafka produce->consume ({len(raw)} msgs):   p50 {ms(raw_p50)}  p99 {ms(raw_p99)}")
-    print(f"slice assessment->placement at gateway ({len(slice_)}): p50 {ms(sl_p50)}  p99 {ms(sl_p99)}  mean {ms(statistics.mean(slice_))}")
+    print(
+        f"slice: assessment completed -> placement visible at the gateway ({len(slice_)}): "
+        f"p50 {ms(sl_p50)}  p99 {ms(sl_p99)}  mean {ms(statistics.mean(slice_))}"
+    )
+    print(
+        f"       completing request sent -> placement visible: "
+        f"p50 {ms(percentile(with_request, 50))}  p99 {ms(percentile(with_request, 99))}"
+    )
     print(f"ratio slice/raw: p50 {sl_p50 / raw_p50:.2f}x  p99 {sl_p99 / raw_p99:.2f}x")
     print(f"goal p99 < 100 ms: {'met' if sl_p99 < 0.1 else 'NOT met'}")
 

@@ -7,12 +7,14 @@ Defined once here with SQLAlchemy Core so each service's first Alembic migration
 from __future__ import annotations
 
 from sqlalchemy import (
+    DDL,
     BigInteger,
     Column,
     DateTime,
     Index,
     Integer,
     MetaData,
+    event,
     PrimaryKeyConstraint,
     String,
     Table,
@@ -42,6 +44,25 @@ outbox = Table(
     # The relay only ever scans unsent rows; keep that index small.
     Index("ix_outbox_pending", "id", postgresql_where=text("sent_at IS NULL")),
 )
+
+OUTBOX_NOTIFY_CHANNEL = "bakat_outbox"
+
+# The relay LISTENs on this channel. A statement trigger sends the NOTIFY, so writers need no extra
+# round trip; PostgreSQL delivers it only when the writing transaction commits.
+event.listen(
+    outbox,
+    "after_create",
+    DDL(
+        f"""CREATE OR REPLACE FUNCTION bakat_outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN PERFORM pg_notify('{OUTBOX_NOTIFY_CHANNEL}', ''); RETURN NULL; END $$"""
+    ),
+)
+event.listen(
+    outbox,
+    "after_create",
+    DDL("CREATE TRIGGER outbox_notify AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION bakat_outbox_notify()"),
+)
+event.listen(outbox, "before_drop", DDL("DROP FUNCTION IF EXISTS bakat_outbox_notify() CASCADE"))
 
 inbox = Table(
     "inbox",

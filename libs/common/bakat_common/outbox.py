@@ -1,8 +1,8 @@
 """Transactional outbox: events are rows written in the same transaction as the change they describe.
 
-The relay publishes them to Kafka and marks them sent. It wakes on LISTEN/NOTIFY (the NOTIFY is sent
-by the writing transaction and delivered only if it commits), polls as a fallback, retries failures
-with exponential backoff, and keeps sent rows for replay.
+The relay publishes them to Kafka and marks them sent. It wakes on LISTEN/NOTIFY (a trigger on the
+outbox sends the NOTIFY, delivered only if the writing transaction commits), polls as a fallback,
+retries failures with exponential backoff, and keeps sent rows for replay.
 """
 
 from __future__ import annotations
@@ -17,10 +17,9 @@ from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bakat_common.events import CloudEvent
-from bakat_common.infrastructure import outbox
+from bakat_common.infrastructure import OUTBOX_NOTIFY_CHANNEL, outbox
 from bakat_common.metrics import Metrics
 
-NOTIFY_CHANNEL = "bakat_outbox"
 log = logging.getLogger("bakat.outbox")
 
 
@@ -36,8 +35,6 @@ async def add_to_outbox(session: AsyncSession, event: CloudEvent, *, topic: str)
             envelope=event.model_dump(mode="json"),
         )
     )
-    # Postgres folds identical notifications within one transaction, so this costs one message per commit.
-    await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
 
 
 def backoff_seconds(attempts: int, cap: float) -> float:
@@ -62,6 +59,7 @@ class OutboxRelay:
         self.poll_interval_s = poll_interval_s
         self.max_backoff_s = max_backoff_s
         self._wake = asyncio.Event()
+        self._metrics_updated_at = 0.0
 
     async def run(self, stop: asyncio.Event) -> None:
         listener = None
@@ -72,7 +70,8 @@ class OutboxRelay:
                 # Clear before reading, so a NOTIFY arriving while we publish wakes the next wait.
                 self._wake.clear()
                 published = await self.publish_pending()
-                await self.update_backlog_metrics()
+                if time.monotonic() - self._metrics_updated_at >= 1.0:  # a count query; not on every cycle
+                    await self.update_backlog_metrics()
                 if published >= self.batch_size:
                     continue  # more is waiting: don't sleep
                 await self._wait(stop)
@@ -90,7 +89,7 @@ class OutboxRelay:
     async def _listen(self):
         conn = await self.engine.connect()
         raw = await conn.get_raw_connection()
-        await raw.driver_connection.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+        await raw.driver_connection.add_listener(OUTBOX_NOTIFY_CHANNEL, lambda *_: self._wake.set())
         return conn
 
     async def _close_listener(self, conn) -> None:
@@ -158,6 +157,7 @@ class OutboxRelay:
         self.metrics.outbox_backlog.set(count)
         age = 0.0 if oldest is None else max(0.0, time.time() - oldest.timestamp())
         self.metrics.outbox_oldest_age.set(age)
+        self._metrics_updated_at = time.monotonic()
 
 
 async def replay(session: AsyncSession, *, since: datetime | None = None, tenant: str | None = None) -> int:
@@ -168,5 +168,5 @@ async def replay(session: AsyncSession, *, since: datetime | None = None, tenant
     if tenant is not None:
         stmt = stmt.where(outbox.c.tenant == tenant)
     result = await session.execute(stmt.values(sent_at=None, attempts=0, next_attempt_at=func.now()))
-    await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
+    await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": OUTBOX_NOTIFY_CHANNEL})
     return result.rowcount or 0

@@ -1,10 +1,20 @@
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from placement.models import EmployeeRecord, PerformanceInput, PlacementRecord, PotentialInput
+
+
+@dataclass(frozen=True)
+class PlacementInputs:
+    performance: PerformanceInput
+    potential: PotentialInput
+    previous_box: int | None
+    previous_rule_version: int | None
 
 
 class PlacementRepository:
@@ -53,6 +63,23 @@ class PlacementRepository:
         perf = await self.session.get(PerformanceInput, (tenant_id, nip))
         pot = await self.session.get(PotentialInput, (tenant_id, nip))
         return perf, pot
+
+    async def complete_inputs(self, tenant_id: str, nip: str) -> PlacementInputs | None:
+        """Both axes' inputs and the current placement in one query; None while an axis is missing."""
+        same_employee = lambda model: and_(  # noqa: E731
+            model.tenant_id == PerformanceInput.tenant_id, model.nip == PerformanceInput.nip
+        )
+        row = (
+            await self.session.execute(
+                select(PerformanceInput, PotentialInput, PlacementRecord.box, PlacementRecord.rule_version)
+                .join(PotentialInput, same_employee(PotentialInput))
+                .outerjoin(PlacementRecord, same_employee(PlacementRecord))
+                .where(PerformanceInput.tenant_id == tenant_id, PerformanceInput.nip == nip)
+            )
+        ).first()
+        if row is None:
+            return None
+        return PlacementInputs(row[0], row[1], row[2], row[3])
 
     async def placement(self, tenant_id: str, nip: str) -> PlacementRecord | None:
         return await self.session.get(PlacementRecord, (tenant_id, nip))

@@ -62,11 +62,11 @@ async def on_assessment_completed(session: AsyncSession, event: CloudEvent) -> N
 
 async def recompute(session: AsyncSession, tenant_id: str, nip: str, rules: RuleSet = DEFAULT_RULES) -> None:
     repo = PlacementRepository(session)
-    perf, pot = await repo.inputs(tenant_id, nip)
-    if perf is None or pot is None:
+    inputs = await repo.complete_inputs(tenant_id, nip)
+    if inputs is None:
         return  # placed once both axes are known
+    perf, pot = inputs.performance, inputs.potential
     result = place(pot.potential_score, perf.predikat, perf.year, rules)
-    previous = await repo.placement(tenant_id, nip)
     await repo.save_placement(
         {
             "tenant_id": tenant_id,
@@ -82,8 +82,7 @@ async def recompute(session: AsyncSession, tenant_id: str, nip: str, rules: Rule
             "reasons": list(result.reasons),
         }
     )
-    unchanged = previous is not None and (previous.box, previous.rule_version) == (result.box, rules.version)
-    if not unchanged:
+    if (inputs.previous_box, inputs.previous_rule_version) != (result.box, rules.version):
         payload = EmployeePlacedV1(
             nip=nip,
             box=result.box,
