@@ -226,7 +226,8 @@ def create_service_app(
 # ---- dependencies shared by every service's routes -------------------------------------------------
 
 
-def get_runtime(request: Request) -> ServiceRuntime:
+async def get_runtime(request: Request) -> ServiceRuntime:
+    # async on purpose: FastAPI runs plain-def dependencies in a thread pool, which costs a hop per request.
     return request.app.state.runtime
 
 

@@ -49,8 +49,9 @@ def configure_logging(service: str, level: str = "INFO", json_output: bool = Tru
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("aiokafka").setLevel(max(logging.WARNING, logging.getLevelName(level)))
-    # uvicorn installs its own plain-text handlers; route its records through ours instead.
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    # uvicorn installs its own plain-text handlers; route its records through ours instead. Its access
+    # log is left as uvicorn configured it (off with --no-access-log: the metrics count every request).
+    for name in ("uvicorn", "uvicorn.error"):
         uvicorn_logger = logging.getLogger(name)
         uvicorn_logger.handlers.clear()
         uvicorn_logger.propagate = True

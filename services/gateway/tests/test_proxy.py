@@ -243,8 +243,9 @@ def scripted_proxy(failures: int) -> tuple[Proxy, list[str]]:
         return httpx.Response(200, stream=OneChunk(b'{"ok": true}'))  # unread, like a real transport's
 
     settings = GatewaySettings(retries=2, retry_backoff_s=0, _env_file=None)  # type: ignore[call-arg]
-    proxy = Proxy(settings, UpstreamMetrics.register(Metrics("gateway-test").registry))
-    proxy._client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    proxy = Proxy(
+        settings, UpstreamMetrics.register(Metrics("gateway-test").registry), transport=httpx.MockTransport(handler)
+    )
     return proxy, calls
 
 
