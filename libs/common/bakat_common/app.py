@@ -25,7 +25,7 @@ from bakat_common.auth import Principal, TokenVerifier
 from bakat_common.consumer import EventConsumer, Handler
 from bakat_common.db import create_engine, session_factory
 from bakat_common.errors import Unauthorized, install_problem_handlers
-from bakat_common.logging import configure_logging, request_id_var
+from bakat_common.logging import configure_logging, request_id_var, tenant_var
 from bakat_common.metrics import HttpMetricsMiddleware, Metrics
 from bakat_common.outbox import OutboxRelay
 from bakat_common.settings import ServiceSettings
@@ -59,7 +59,17 @@ class ServiceRuntime:
         return service_topic(self.settings.service_name)
 
 
+def tenant_in_path(path: str) -> str | None:
+    """`kota-batu` from `/tenants/kota-batu/...`: every tenant-scoped route has this shape."""
+    if not path.startswith("/tenants/"):
+        return None
+    return path[len("/tenants/") :].split("/", 1)[0] or None
+
+
 class RequestIdMiddleware:
+    """Gives every request an id (the caller's X-Request-ID or a new one) and puts it, with the
+    tenant of the path, into the logging context."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -70,6 +80,7 @@ class RequestIdMiddleware:
         incoming = dict(scope["headers"]).get(b"x-request-id")
         request_id = incoming.decode("latin-1")[:128] if incoming else uuid.uuid4().hex
         token = request_id_var.set(request_id)
+        tenant_token = tenant_var.set(tenant_in_path(scope["path"]))
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -81,6 +92,7 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send_wrapper)
         finally:
             request_id_var.reset(token)
+            tenant_var.reset(tenant_token)
 
 
 def new_producer(settings: ServiceSettings) -> AIOKafkaProducer:

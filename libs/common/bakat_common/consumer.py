@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bakat_common.events import CloudEvent
 from bakat_common.infrastructure import inbox
+from bakat_common.logging import tenant_var
 from bakat_common.metrics import Metrics
 from bakat_common.settings import KafkaSettings
 from bakat_common.topics import dead_letter_topic
@@ -123,6 +124,13 @@ class EventConsumer:
         handler = self.handlers.get(event.type)
         if handler is None:
             return  # not an event this service cares about
+        tenant_token = tenant_var.set(event.tenant)
+        try:
+            await self._process_event(record, event, handler)
+        finally:
+            tenant_var.reset(tenant_token)
+
+    async def _process_event(self, record: ConsumerRecord, event: CloudEvent, handler: Handler) -> None:
         attempt = 0
         while True:
             started = time.perf_counter()
