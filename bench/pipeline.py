@@ -92,15 +92,11 @@ async def slice_latency(gateway: httpx.AsyncClient, n: int) -> tuple[list[float]
     nips = [nip_for(i) for i in range(n)]
     for i, nip in enumerate(nips):
         (await gateway.post(f"/tenants/{kota}/employees", headers=officer, json={"nip": nip, "name": f"Pegawai {i}"})).raise_for_status()
-    for nip in nips:  # assessment learns of employees from roster events: retry while in flight
-        while True:
-            r = await gateway.post(
-                f"/tenants/{kota}/performance-ratings", headers=officer, json={"nip": nip, "year": 2024, "predikat": "Baik"}
-            )
-            if r.status_code != 404:
-                r.raise_for_status()
-                break
-            await asyncio.sleep(0.05)
+    for nip in nips:
+        r = await gateway.post(
+            f"/tenants/{kota}/performance-ratings", headers=officer, json={"nip": nip, "year": 2024, "predikat": "Baik"}
+        )
+        r.raise_for_status()
 
     after_completion, end_to_end = [], []
     rng = random.Random(7)

@@ -127,12 +127,12 @@ class OutboxRelay:
                 value = CloudEvent.model_validate(row.envelope).to_bytes()
                 futures.append(await self.producer.send(row.topic, value=value, key=row.key.encode()))
             results = await asyncio.gather(*futures, return_exceptions=True)
-            sent = [row.id for row, result in zip(rows, results) if not isinstance(result, BaseException)]
+            sent = [row.id for row, result in zip(rows, results, strict=True) if not isinstance(result, BaseException)]
             if sent:
                 await session.execute(update(outbox).where(outbox.c.id.in_(sent)).values(sent_at=func.now()))
                 self.metrics.outbox_published.inc(len(sent))
             now = datetime.now(timezone.utc)
-            for row, result in zip(rows, results):
+            for row, result in zip(rows, results, strict=True):
                 if isinstance(result, BaseException):
                     attempts = row.attempts + 1
                     delay = backoff_seconds(attempts, self.max_backoff_s)

@@ -49,6 +49,8 @@ class ServiceSettings(BaseSettings):
     outbox_max_backoff_s: float = 60.0
     consumer_max_attempts: int = 5
     consumer_batch_size: int = 200
+    # How long a lookup of a replicated row (tenant, employee) waits for its event before answering 404.
+    replica_wait_s: float = 2.0
     dev_mode: bool = False
     dev_issuer_key_file: str | None = None
     log_level: str = "INFO"

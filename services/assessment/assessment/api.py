@@ -8,13 +8,17 @@ from fastapi import APIRouter, Path, status
 from assessment import service
 from assessment.config import AssessmentSettings
 from assessment.repository import AssessmentRepository
-from assessment.schemas import AssessmentResultIn, AssessmentResultOut, PerformanceRatingIn, PerformanceRatingOut
+from assessment.schemas import (
+    AssessmentResultIn,
+    AssessmentResultOut,
+    PerformanceRatingIn,
+    PerformanceRatingOut,
+)
 from bakat_common.app import PrincipalDep, RuntimeDep, SessionDep
 from bakat_common.errors import NotFound, problem_responses
-from bakat_common.tenancy import authorize_known_tenant
+from bakat_common.tenancy import KnownTenantDep
 
 router = APIRouter()
-TenantId = Annotated[str, Path(max_length=100)]
 NipPath = Annotated[str, Path(max_length=40)]
 
 
@@ -27,9 +31,16 @@ NipPath = Annotated[str, Path(max_length=40)]
     summary="Record an employee's SKP predikat for a year (a second call for the same year corrects it)",
 )
 async def create_performance_rating(
-    tenant_id: TenantId, body: PerformanceRatingIn, session: SessionDep, principal: PrincipalDep
+    tenant_id: KnownTenantDep,
+    body: PerformanceRatingIn,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
 ) -> PerformanceRatingOut:
-    return PerformanceRatingOut.model_validate(await service.record_performance(session, principal, tenant_id, body))
+    rating = await service.record_performance(
+        session, principal, tenant_id, body, runtime.settings.replica_wait_s
+    )
+    return PerformanceRatingOut.model_validate(rating)
 
 
 @router.get(
@@ -39,10 +50,12 @@ async def create_performance_rating(
     responses=problem_responses(401, 403, 404),
 )
 async def list_performance_ratings(
-    tenant_id: TenantId, nip: NipPath, session: SessionDep, principal: PrincipalDep
+    tenant_id: KnownTenantDep, nip: NipPath, session: SessionDep
 ) -> list[PerformanceRatingOut]:
-    await authorize_known_tenant(session, principal, tenant_id)
-    return [PerformanceRatingOut.model_validate(r) for r in await AssessmentRepository(session).ratings(tenant_id, nip)]
+    return [
+        PerformanceRatingOut.model_validate(r)
+        for r in await AssessmentRepository(session).ratings(tenant_id, nip)
+    ]
 
 
 @router.post(
@@ -54,11 +67,17 @@ async def list_performance_ratings(
     summary="Record a completed assessment's result (potential score, JPM)",
 )
 async def create_assessment_result(
-    tenant_id: TenantId, body: AssessmentResultIn, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep
+    tenant_id: KnownTenantDep,
+    body: AssessmentResultIn,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
 ) -> AssessmentResultOut:
     settings = runtime.settings
     years = settings.default_validity_years if isinstance(settings, AssessmentSettings) else 3
-    result = await service.record_assessment_result(session, principal, tenant_id, body, years)
+    result = await service.record_assessment_result(
+        session, principal, tenant_id, body, years, settings.replica_wait_s
+    )
     return AssessmentResultOut.model_validate(result)
 
 
@@ -69,9 +88,8 @@ async def create_assessment_result(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def get_assessment_result(
-    tenant_id: TenantId, assessment_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+    tenant_id: KnownTenantDep, assessment_id: uuid.UUID, session: SessionDep
 ) -> AssessmentResultOut:
-    await authorize_known_tenant(session, principal, tenant_id)
     result = await AssessmentRepository(session).result(tenant_id, assessment_id)
     if result is None:
         raise NotFound(f"assessment {assessment_id} not found in {tenant_id}")

@@ -1,4 +1,6 @@
-"""Assessment use cases: SKP predikat and completed assessment results, each published via the outbox."""
+"""Assessment use cases: SKP predikat and completed assessment results, each published via the outbox.
+
+The route has already checked the tenant (known here, covered by the token)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from bakat_common.contracts.roster import EmployeeRegisteredV1
 from bakat_common.errors import NotFound
 from bakat_common.events import CloudEvent, new_event
 from bakat_common.outbox import add_to_outbox
-from bakat_common.tenancy import authorize_known_tenant
+from bakat_common.replicas import await_replica
 from bakat_common.topics import service_topic
 
 SERVICE = "assessment"
@@ -30,18 +32,18 @@ async def on_employee_registered(session: AsyncSession, event: CloudEvent) -> No
     await AssessmentRepository(session).upsert_employee(event.tenant, p.nip, p.name)
 
 
-async def _require_employee(repo: AssessmentRepository, tenant_id: str, nip: str) -> None:
-    if await repo.employee(tenant_id, nip) is None:
+async def _require_employee(repo: AssessmentRepository, tenant_id: str, nip: str, wait_s: float) -> None:
+    # Registered a moment ago? Roster's event may still be on its way: wait for it before saying no.
+    if await await_replica(lambda: repo.employee(tenant_id, nip), wait_s) is None:
         raise NotFound(f"employee {nip} is not registered in {tenant_id} (register it in the roster first)")
 
 
 async def record_performance(
-    session: AsyncSession, principal: Principal, tenant_id: str, data: PerformanceRatingIn
+    session: AsyncSession, principal: Principal, tenant_id: str, data: PerformanceRatingIn, replica_wait_s: float = 0.0
 ) -> PerformanceRating:
     require_roles(principal, *WRITERS)
-    await authorize_known_tenant(session, principal, tenant_id)
     repo = AssessmentRepository(session)
-    await _require_employee(repo, tenant_id, data.nip)
+    await _require_employee(repo, tenant_id, data.nip, replica_wait_s)
     rating = await repo.rating(tenant_id, data.nip, data.year)
     if rating is not None and rating.predikat == data.predikat:
         return rating  # the same rating sent again changes nothing and publishes nothing
@@ -61,12 +63,16 @@ async def record_performance(
 
 
 async def record_assessment_result(
-    session: AsyncSession, principal: Principal, tenant_id: str, data: AssessmentResultIn, validity_years: int
+    session: AsyncSession,
+    principal: Principal,
+    tenant_id: str,
+    data: AssessmentResultIn,
+    validity_years: int,
+    replica_wait_s: float = 0.0,
 ) -> AssessmentResult:
     require_roles(principal, *WRITERS)
-    await authorize_known_tenant(session, principal, tenant_id)
     repo = AssessmentRepository(session)
-    await _require_employee(repo, tenant_id, data.nip)
+    await _require_employee(repo, tenant_id, data.nip, replica_wait_s)
     completed_at = data.completed_at or datetime.now(timezone.utc)
     if completed_at.tzinfo is None:
         completed_at = completed_at.replace(tzinfo=timezone.utc)

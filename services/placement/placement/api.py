@@ -4,15 +4,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from bakat_common.app import PrincipalDep, SessionDep
+from bakat_common.app import SessionDep
 from bakat_common.errors import problem_responses
-from bakat_common.tenancy import authorize_known_tenant
+from bakat_common.tenancy import KnownTenantDep
 from placement import service
 from placement.repository import PlacementRepository
 from placement.schemas import PlacementOut, PlacementPage
 
 router = APIRouter(tags=["placements"])
-TenantId = Annotated[str, Path(max_length=100)]
 NipPath = Annotated[str, Path(max_length=40)]
 
 
@@ -22,20 +21,21 @@ NipPath = Annotated[str, Path(max_length=40)]
     responses=problem_responses(401, 403, 404),
     summary="The employee's nine-box placement, with both axis levels and why",
 )
-async def get_placement(tenant_id: TenantId, nip: NipPath, session: SessionDep, principal: PrincipalDep) -> PlacementOut:
-    await authorize_known_tenant(session, principal, tenant_id)
+async def get_placement(tenant_id: KnownTenantDep, nip: NipPath, session: SessionDep) -> PlacementOut:
     return PlacementOut.of(await service.placement_of(session, tenant_id, nip))
 
 
-@router.get("/tenants/{tenant_id}/placements", response_model=PlacementPage, responses=problem_responses(401, 403, 404))
+@router.get(
+    "/tenants/{tenant_id}/placements",
+    response_model=PlacementPage,
+    responses=problem_responses(401, 403, 404),
+)
 async def list_placements(
-    tenant_id: TenantId,
+    tenant_id: KnownTenantDep,
     session: SessionDep,
-    principal: PrincipalDep,
     box: Annotated[int | None, Query(ge=1, le=9)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> PlacementPage:
-    await authorize_known_tenant(session, principal, tenant_id)
     rows, total = await PlacementRepository(session).placements(tenant_id, box, limit, offset)
     return PlacementPage(items=[PlacementOut.of(r) for r in rows], total=total, limit=limit, offset=offset)

@@ -36,7 +36,10 @@ async def list_tenants(session: SessionDep, principal: PrincipalDep) -> list[Ten
 
 
 @router.get(
-    "/tenants/{tenant_id}", response_model=TenantOut, tags=["tenants"], responses=problem_responses(401, 403, 404)
+    "/tenants/{tenant_id}",
+    response_model=TenantOut,
+    tags=["tenants"],
+    responses=problem_responses(401, 403, 404),
 )
 async def get_tenant(tenant_id: TenantId, session: SessionDep, principal: PrincipalDep) -> TenantOut:
     tenant = await service.authorize_tenant(RosterRepository(session), principal, tenant_id)
@@ -72,7 +75,9 @@ async def list_employees(
     repo = RosterRepository(session)
     await service.authorize_tenant(repo, principal, tenant_id)
     rows, total = await repo.employees(tenant_id, limit, offset)
-    return EmployeePage(items=[EmployeeOut.model_validate(r) for r in rows], total=total, limit=limit, offset=offset)
+    return EmployeePage(
+        items=[EmployeeOut.model_validate(r) for r in rows], total=total, limit=limit, offset=offset
+    )
 
 
 @router.get(
@@ -81,7 +86,9 @@ async def list_employees(
     tags=["employees"],
     responses=problem_responses(401, 403, 404),
 )
-async def get_employee(tenant_id: TenantId, nip: NipPath, session: SessionDep, principal: PrincipalDep) -> EmployeeOut:
+async def get_employee(
+    tenant_id: TenantId, nip: NipPath, session: SessionDep, principal: PrincipalDep
+) -> EmployeeOut:
     repo = RosterRepository(session)
     await service.authorize_tenant(repo, principal, tenant_id)
     employee = await repo.employee(tenant_id, nip)

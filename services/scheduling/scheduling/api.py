@@ -1,19 +1,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
-
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, status
 
 from bakat_common.app import PrincipalDep, SessionDep
 from bakat_common.errors import NotFound, problem_responses
-from bakat_common.tenancy import authorize_known_tenant
+from bakat_common.tenancy import KnownTenantDep
 from scheduling import service
 from scheduling.repository import VenueRepository
 from scheduling.schemas import RoomIn, RoomOut, VenueIn, VenueOut
 
 router = APIRouter(tags=["venues"])
-TenantId = Annotated[str, Path(max_length=100)]
 
 
 @router.post(
@@ -22,21 +19,25 @@ TenantId = Annotated[str, Path(max_length=100)]
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(400, 401, 403, 404, 409, 422),
 )
-async def create_venue(tenant_id: TenantId, body: VenueIn, session: SessionDep, principal: PrincipalDep) -> VenueOut:
+async def create_venue(
+    tenant_id: KnownTenantDep, body: VenueIn, session: SessionDep, principal: PrincipalDep
+) -> VenueOut:
     return VenueOut.model_validate(await service.register_venue(session, principal, tenant_id, body))
 
 
-@router.get("/tenants/{tenant_id}/venues", response_model=list[VenueOut], responses=problem_responses(401, 403, 404))
-async def list_venues(tenant_id: TenantId, session: SessionDep, principal: PrincipalDep) -> list[VenueOut]:
-    await authorize_known_tenant(session, principal, tenant_id)
+@router.get(
+    "/tenants/{tenant_id}/venues", response_model=list[VenueOut], responses=problem_responses(401, 403, 404)
+)
+async def list_venues(tenant_id: KnownTenantDep, session: SessionDep) -> list[VenueOut]:
     return [VenueOut.model_validate(v) for v in await VenueRepository(session).venues(tenant_id)]
 
 
 @router.get(
-    "/tenants/{tenant_id}/venues/{venue_id}", response_model=VenueOut, responses=problem_responses(401, 403, 404, 422)
+    "/tenants/{tenant_id}/venues/{venue_id}",
+    response_model=VenueOut,
+    responses=problem_responses(401, 403, 404, 422),
 )
-async def get_venue(tenant_id: TenantId, venue_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> VenueOut:
-    await authorize_known_tenant(session, principal, tenant_id)
+async def get_venue(tenant_id: KnownTenantDep, venue_id: uuid.UUID, session: SessionDep) -> VenueOut:
     venue = await VenueRepository(session).venue(tenant_id, venue_id)
     if venue is None:
         raise NotFound(f"venue {venue_id} not found in {tenant_id}")
@@ -50,6 +51,6 @@ async def get_venue(tenant_id: TenantId, venue_id: uuid.UUID, session: SessionDe
     responses=problem_responses(400, 401, 403, 404, 409, 422),
 )
 async def create_room(
-    tenant_id: TenantId, venue_id: uuid.UUID, body: RoomIn, session: SessionDep, principal: PrincipalDep
+    tenant_id: KnownTenantDep, venue_id: uuid.UUID, body: RoomIn, session: SessionDep, principal: PrincipalDep
 ) -> RoomOut:
     return RoomOut.model_validate(await service.add_room(session, principal, tenant_id, venue_id, body))

@@ -1,4 +1,4 @@
-"""Venue and room use cases."""
+"""Venue and room use cases. The route has already checked the tenant (known here, covered by the token)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bakat_common.auth import Principal, require_roles
 from bakat_common.errors import Conflict, InvalidInput, NotFound
-from bakat_common.tenancy import authorize_known_tenant
 from scheduling.models import Room, Venue
 from scheduling.repository import VenueRepository
 from scheduling.schemas import RoomIn, VenueIn
@@ -26,7 +25,6 @@ def _check_unique_names(rooms: list[RoomIn], existing: set[str], field: str) -> 
 
 async def register_venue(session: AsyncSession, principal: Principal, tenant_id: str, data: VenueIn) -> Venue:
     require_roles(principal, *WRITERS)
-    await authorize_known_tenant(session, principal, tenant_id)
     repo = VenueRepository(session)
     if await repo.venue_named(tenant_id, data.name) is not None:
         raise Conflict(f"venue {data.name!r} already exists in {tenant_id}")
@@ -44,7 +42,6 @@ async def register_venue(session: AsyncSession, principal: Principal, tenant_id:
 
 async def add_room(session: AsyncSession, principal: Principal, tenant_id: str, venue_id: uuid.UUID, data: RoomIn) -> Room:
     require_roles(principal, *WRITERS)
-    await authorize_known_tenant(session, principal, tenant_id)
     venue = await VenueRepository(session).venue(tenant_id, venue_id)
     if venue is None:
         raise NotFound(f"venue {venue_id} not found in {tenant_id}")
