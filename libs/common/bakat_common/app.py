@@ -53,6 +53,9 @@ class ServiceRuntime:
     producer: AIOKafkaProducer | None = None
     producer_ready: asyncio.Event = field(default_factory=asyncio.Event)
     consumers: list[EventConsumer] = field(default_factory=list)
+    # Tenants already found in the known-tenants replica -> their parent. Safe to keep for the life of
+    # the process: tenants are never deleted and a tenant's parent never changes.
+    tenant_parents: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def topic(self) -> str:

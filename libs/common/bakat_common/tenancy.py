@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bakat_common.app import PrincipalDep, RuntimeDep, SessionDep
-from bakat_common.auth import Principal, check_tenant_access
+from bakat_common.auth import check_tenant_access
 from bakat_common.contracts.roster import TenantRegisteredV1
 from bakat_common.errors import NotFound
 from bakat_common.events import CloudEvent
@@ -32,20 +32,15 @@ async def record_tenant(session: AsyncSession, event: CloudEvent) -> None:
 TENANT_HANDLERS = {TenantRegisteredV1.event_type: record_tenant}
 
 
-async def authorize_known_tenant(
-    session: AsyncSession, principal: Principal, tenant_id: str, wait_s: float = 0.0
-) -> None:
-    """404 when the tenant is unknown here (after waiting up to `wait_s` for roster's event), 403 when
-    the token does not cover it."""
+async def known_parent(session: AsyncSession, tenant_id: str, wait_s: float = 0.0) -> tuple[bool, str | None]:
+    """(found, parent id) of a tenant in the replica, waiting up to `wait_s` for roster's event."""
 
     async def lookup():
         query = select(known_tenants.c.parent_id).where(known_tenants.c.tenant_id == tenant_id)
         return (await session.execute(query)).first()
 
     row = await await_replica(lookup, wait_s)
-    if row is None:
-        raise NotFound(f"tenant {tenant_id!r} not found")
-    check_tenant_access(principal, tenant_id, row.parent_id)
+    return (False, None) if row is None else (True, row.parent_id)
 
 
 async def known_tenant(
@@ -54,8 +49,14 @@ async def known_tenant(
     principal: PrincipalDep,
     runtime: RuntimeDep,
 ) -> str:
-    """Route dependency: the path's tenant, known here and covered by the caller's token."""
-    await authorize_known_tenant(session, principal, tenant_id, runtime.settings.replica_wait_s)
+    """Route dependency: the path's tenant, known here (else 404) and covered by the token (else 403)."""
+    cache = runtime.tenant_parents
+    if tenant_id not in cache:
+        found, parent = await known_parent(session, tenant_id, runtime.settings.replica_wait_s)
+        if not found:
+            raise NotFound(f"tenant {tenant_id!r} not found")
+        cache[tenant_id] = parent
+    check_tenant_access(principal, tenant_id, cache[tenant_id])
     return tenant_id
 
 
