@@ -23,7 +23,6 @@ from pathlib import Path
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-
 from bakat_devstack.platform import Platform
 from bakat_devstack.settings import DevstackSettings, with_free_ports
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from bakat_devstack.platform import Endpoints, Platform
 from bakat_devstack.settings import DevstackSettings, with_free_ports
 

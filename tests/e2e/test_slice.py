@@ -6,7 +6,6 @@ import uuid
 
 import httpx
 import pytest
-
 from bakat_common.testing import eventually
 
 pytestmark = pytest.mark.e2e

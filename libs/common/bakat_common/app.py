@@ -23,8 +23,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bakat_common.auth import Principal, TokenVerifier
 from bakat_common.consumer import EventConsumer, Handler
-from bakat_common.db import create_engine, session_factory
-from bakat_common.errors import Unauthorized, install_problem_handlers
+from bakat_common.db import create_engine, session_factory, unit_of_work
+from bakat_common.errors import Forbidden, Unauthorized, install_problem_handlers
 from bakat_common.logging import configure_logging, request_id_var, tenant_var
 from bakat_common.metrics import HttpMetricsMiddleware, Metrics
 from bakat_common.outbox import OutboxRelay
@@ -248,7 +248,7 @@ async def get_runtime(request: Request) -> ServiceRuntime:
 
 async def get_session(runtime: Annotated[ServiceRuntime, Depends(get_runtime)]) -> AsyncIterator[AsyncSession]:
     """The request's unit of work: committed when the route returns, rolled back when it raises."""
-    async with runtime.sessions() as session, session.begin():
+    async with unit_of_work(runtime.sessions) as session:
         yield session
 
 
@@ -257,9 +257,14 @@ async def get_principal(request: Request, runtime: Annotated[ServiceRuntime, Dep
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("a bearer token is required")
-    return await runtime.verifier.verify(token.strip())
+    principal = await runtime.verifier.verify(token.strip())
+    if not principal.roles:
+        raise Forbidden("the token carries no Bakat role (admin, officer, assessor, viewer, integration)")
+    return principal
 
 
 RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": commit before the response is sent, so a 201 means the change is durable (and a
+# failed commit is the client's 500, not a 201 for something that was lost).
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

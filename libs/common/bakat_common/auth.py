@@ -7,6 +7,7 @@ exactly as they would against Keycloak in production.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import uuid
 from dataclasses import dataclass
@@ -19,9 +20,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from bakat_common.errors import Forbidden, Unauthorized
+from bakat_common.errors import Forbidden, ServiceUnavailable, Unauthorized
 from bakat_common.settings import AuthSettings
 
+log = logging.getLogger("bakat.auth")
 ROLES = ("admin", "officer", "assessor", "viewer", "integration")
 ALL_TENANTS = "*"  # a platform operator's token
 
@@ -52,7 +54,8 @@ class TokenVerifier:
             return
         async with self._lock:
             if time.monotonic() - self._fetched_at < 1.0:
-                return  # another request just refreshed
+                return  # another request just refreshed (or just failed to): don't hammer the issuer
+            self._fetched_at = time.monotonic()
             client = self._http or httpx.AsyncClient(timeout=5.0)
             try:
                 response = await client.get(self.settings.jwks_url)
@@ -62,7 +65,6 @@ class TokenVerifier:
                     if jwk.get("kty") == "RSA":
                         keys[jwk.get("kid", "")] = RSAAlgorithm.from_jwk(jwk)
                 self._keys = keys
-                self._fetched_at = time.monotonic()
             finally:
                 if self._http is None:
                     await client.aclose()
@@ -74,8 +76,11 @@ class TokenVerifier:
         if stale or (kid or "") not in self._keys:
             try:
                 await self._refresh_jwks()
-            except httpx.HTTPError as exc:
-                raise Unauthorized(f"cannot fetch the issuer's keys: {exc.__class__.__name__}") from exc
+            except (httpx.HTTPError, ValueError) as exc:
+                # Keep serving with the keys we have: an issuer outage must not log everyone out.
+                log.warning("cannot refresh the issuer's keys: %r", exc)
+                if not self._keys:
+                    raise ServiceUnavailable("the token issuer's keys cannot be fetched; try again shortly") from exc
         key = self._keys.get(kid or "")
         if key is None and len(self._keys) == 1 and not kid:
             key = next(iter(self._keys.values()))

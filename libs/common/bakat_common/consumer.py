@@ -16,9 +16,11 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bakat_common.db import unit_of_work
+from bakat_common.errors import sqlstate
 from bakat_common.events import CloudEvent
 from bakat_common.infrastructure import inbox
 from bakat_common.logging import tenant_var
@@ -31,10 +33,22 @@ log = logging.getLogger("bakat.consumer")
 
 
 def is_transient(exc: BaseException) -> bool:
-    """Infrastructure trouble (connection lost, server restarting) rather than a bad event."""
-    if isinstance(exc, (OSError, ConnectionError, asyncio.TimeoutError, InterfaceError, OperationalError)):
+    """Infrastructure trouble (connection lost, server restarting) rather than a bad event.
+
+    Only these are retried without limit; anything else counts towards the dead-letter limit.
+    """
+    if isinstance(exc, (OSError, ConnectionError, asyncio.TimeoutError)):
         return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+    if isinstance(exc, DBAPIError):
+        code = sqlstate(exc) or ""
+        # 08: connection exception; 57P0x: server shutting down or starting; 40001/40P01: serialization
+        # failure or deadlock, which succeed when retried.
+        return exc.connection_invalidated or code.startswith(("08", "57P")) or code in ("40001", "40P01")
+    return False
+
+
+class _Stopping(Exception):
+    """Raised out of a batch when the consumer stops before an event was handled."""
 
 
 class EventConsumer:
@@ -62,6 +76,7 @@ class EventConsumer:
         self.batch_size = batch_size
         self.consumer: AIOKafkaConsumer | None = None
         self._positions: dict[TopicPartition, int] = {}  # next offset to handle, for the lag gauge
+        self._stop = asyncio.Event()
 
     def _new_consumer(self) -> AIOKafkaConsumer:
         return AIOKafkaConsumer(
@@ -76,11 +91,14 @@ class EventConsumer:
         )
 
     async def run(self, stop: asyncio.Event) -> None:
+        self._stop = stop
         while not stop.is_set():
             self.consumer = self._new_consumer()
             try:
                 await self.consumer.start()
                 await self._loop(stop)
+            except _Stopping:
+                break
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -132,7 +150,8 @@ class EventConsumer:
 
     async def _process_event(self, record: ConsumerRecord, event: CloudEvent, handler: Handler) -> None:
         attempt = 0
-        while True:
+        outage_delay = 0.1
+        while not self._stop.is_set():
             started = time.perf_counter()
             try:
                 await self._handle_once(event, handler)
@@ -143,8 +162,10 @@ class EventConsumer:
             except Exception as exc:
                 self._observe(event.type, "error", started)
                 if is_transient(exc):
+                    # Not the event's fault: wait for the database or broker to come back, however long.
                     log.warning("transient failure handling event; retrying", extra={"event_id": event.id})
-                    await asyncio.sleep(1.0)
+                    await asyncio.sleep(outage_delay)
+                    outage_delay = min(outage_delay * 2, 5.0)
                     continue
                 attempt += 1
                 if attempt >= self.max_attempts:
@@ -154,9 +175,11 @@ class EventConsumer:
                     "handler failed", extra={"event_id": event.id, "event_type": event.type, "attempt": attempt}
                 )
                 await asyncio.sleep(min(2.0, 0.05 * 2**attempt))
+        # Stopping with this event unhandled: leave its offset uncommitted so it is read again.
+        raise _Stopping()
 
     async def _handle_once(self, event: CloudEvent, handler: Handler) -> None:
-        async with self.sessions() as session, session.begin():
+        async with unit_of_work(self.sessions) as session:
             inserted = await session.execute(
                 pg_insert(inbox)
                 .values(event_id=event.id, consumer=self.group_id, event_type=event.type)

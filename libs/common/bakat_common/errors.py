@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -121,6 +122,11 @@ def validation_errors(exc: RequestValidationError) -> tuple[int, list[dict[str, 
     return status, errors
 
 
+def sqlstate(exc: BaseException) -> str | None:
+    """The PostgreSQL SQLSTATE behind a SQLAlchemy error, if any."""
+    return getattr(getattr(exc, "orig", None), "sqlstate", None)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
@@ -145,6 +151,30 @@ def install_problem_handlers(app: FastAPI) -> None:
             instance=request.url.path,
             headers=getattr(exc, "headers", None),
         )
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        # The database refused what the client sent: a race lost to an identical request (unique
+        # violation), or a value PostgreSQL cannot store (e.g. a NUL character). Both are 4xx.
+        code = sqlstate(exc) or ""
+        if code == "23505":
+            return problem_response(
+                409, "Conflict", "conflicts with a record that already exists", instance=request.url.path
+            )
+        if code.startswith("22") or code.startswith("23"):
+            return problem_response(
+                422, "Invalid input", "a value cannot be stored as sent", instance=request.url.path
+            )
+        if exc.connection_invalidated or code.startswith(("08", "57P")):
+            log.warning("database unavailable: %s", exc.__class__.__name__)
+            return problem_response(
+                503,
+                "Service unavailable",
+                "the database is not reachable; try again shortly",
+                instance=request.url.path,
+                headers={"Retry-After": "5"},
+            )
+        return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

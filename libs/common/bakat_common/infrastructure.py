@@ -14,11 +14,11 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
-    event,
     PrimaryKeyConstraint,
     String,
     Table,
     Text,
+    event,
     func,
     text,
 )

@@ -13,6 +13,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -35,6 +36,12 @@ async def add_to_outbox(session: AsyncSession, event: CloudEvent, *, topic: str)
             envelope=event.model_dump(mode="json"),
         )
     )
+
+
+def _failed(exc: BaseException) -> asyncio.Future:
+    future = asyncio.get_running_loop().create_future()
+    future.set_exception(exc)
+    return future
 
 
 def backoff_seconds(attempts: int, cap: float) -> float:
@@ -122,10 +129,19 @@ class OutboxRelay:
             ).all()
             if not rows:
                 return 0
-            futures = []
+            futures: list[asyncio.Future] = []
             for row in rows:
-                value = CloudEvent.model_validate(row.envelope).to_bytes()
-                futures.append(await self.producer.send(row.topic, value=value, key=row.key.encode()))
+                try:
+                    value = CloudEvent.model_validate(row.envelope).to_bytes()
+                    futures.append(await self.producer.send(row.topic, value=value, key=row.key.encode()))
+                except (KafkaTimeoutError, KafkaConnectionError) as exc:
+                    # The broker is away: every further send would wait as long. Fail this row, leave the rest.
+                    futures.append(_failed(exc))
+                    rows = rows[: len(futures)]
+                    break
+                except Exception as exc:
+                    # Refused before sending (too large, unserialisable): only this row fails, the rest go on.
+                    futures.append(_failed(exc))
             results = await asyncio.gather(*futures, return_exceptions=True)
             sent = [row.id for row, result in zip(rows, results, strict=True) if not isinstance(result, BaseException)]
             if sent:

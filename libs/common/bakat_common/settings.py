@@ -16,7 +16,6 @@ class KafkaSettings(BaseSettings):
     fetch_max_wait_ms: int = 10
     session_timeout_ms: int = 6000
     heartbeat_interval_ms: int = 1000
-    partitions: int = 6
 
 
 class AuthSettings(BaseSettings):
@@ -51,8 +50,6 @@ class ServiceSettings(BaseSettings):
     consumer_batch_size: int = 200
     # How long a lookup of a replicated row (tenant, employee) waits for its event before answering 404.
     replica_wait_s: float = 2.0
-    dev_mode: bool = False
-    dev_issuer_key_file: str | None = None
     log_level: str = "INFO"
     log_json: bool = True
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)

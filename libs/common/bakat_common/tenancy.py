@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bakat_common.app import PrincipalDep, RuntimeDep, SessionDep
-from bakat_common.auth import check_tenant_access
+from bakat_common.auth import ALL_TENANTS, check_tenant_access
 from bakat_common.contracts.roster import TenantRegisteredV1
 from bakat_common.errors import NotFound
 from bakat_common.events import CloudEvent
@@ -21,11 +21,11 @@ from bakat_common.replicas import await_replica
 async def record_tenant(session: AsyncSession, event: CloudEvent) -> None:
     """Consumer handler for bakat.roster.tenant.registered.v1 (idempotent upsert)."""
     payload = TenantRegisteredV1.model_validate(event.data)
-    values = {"name": payload.name, "kind": payload.kind, "parent_id": payload.parent_id}
+    # A tenant's parent never changes (services cache it), so a repeated event may update the name only.
     await session.execute(
         pg_insert(known_tenants)
-        .values(tenant_id=payload.tenant_id, **values)
-        .on_conflict_do_update(index_elements=[known_tenants.c.tenant_id], set_=values)
+        .values(tenant_id=payload.tenant_id, name=payload.name, kind=payload.kind, parent_id=payload.parent_id)
+        .on_conflict_do_update(index_elements=[known_tenants.c.tenant_id], set_={"name": payload.name})
     )
 
 
@@ -43,6 +43,11 @@ async def known_parent(session: AsyncSession, tenant_id: str, wait_s: float = 0.
     return (False, None) if row is None else (True, row.parent_id)
 
 
+async def is_province(session: AsyncSession, tenant_id: str) -> bool:
+    query = select(known_tenants.c.kind).where(known_tenants.c.tenant_id == tenant_id)
+    return (await session.execute(query)).scalar() == "provinsi"
+
+
 async def known_tenant(
     tenant_id: Annotated[str, Path(max_length=100, description="tenant slug, e.g. kota-batu")],
     session: SessionDep,
@@ -52,7 +57,11 @@ async def known_tenant(
     """Route dependency: the path's tenant, known here (else 404) and covered by the token (else 403)."""
     cache = runtime.tenant_parents
     if tenant_id not in cache:
-        found, parent = await known_parent(session, tenant_id, runtime.settings.replica_wait_s)
+        # Wait for a just-created tenant only when this token could cover it: a stranger's typo or
+        # probe gets its 404 (or 403) at once.
+        may_cover = principal.tenant in (ALL_TENANTS, tenant_id) or await is_province(session, principal.tenant)
+        wait_s = runtime.settings.replica_wait_s if may_cover else 0.0
+        found, parent = await known_parent(session, tenant_id, wait_s)
         if not found:
             raise NotFound(f"tenant {tenant_id!r} not found")
         cache[tenant_id] = parent

@@ -7,12 +7,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-
 from bakat_common.infrastructure import metadata as infrastructure_metadata
 from bakat_common.settings import KafkaSettings
 from bakat_devstack.postgres import ensure_database
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 test_metadata = MetaData()
 # One row per handler run: a second row for the same event id means the effect happened twice.

@@ -8,11 +8,16 @@ import time
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
-
-from bakat_common.auth import DevIssuer, TokenVerifier, check_tenant_access, principal_from_claims, require_roles
+from bakat_common.auth import (
+    DevIssuer,
+    TokenVerifier,
+    check_tenant_access,
+    principal_from_claims,
+    require_roles,
+)
 from bakat_common.errors import Forbidden, Unauthorized
 from bakat_common.settings import AuthSettings
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 ISSUER = "http://127.0.0.1:8000/auth/dev"
 

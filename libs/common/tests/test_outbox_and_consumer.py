@@ -8,14 +8,13 @@ import uuid
 
 import pytest
 from aiokafka import AIOKafkaConsumer
-from sqlalchemy import column, func, insert, select, table
-
 from bakat_common.consumer import EventConsumer
 from bakat_common.events import CloudEvent
 from bakat_common.infrastructure import inbox, outbox
 from bakat_common.metrics import Metrics
 from bakat_common.outbox import OutboxRelay, add_to_outbox
 from bakat_common.topics import dead_letter_topic
+from sqlalchemy import column, func, insert, select, table
 
 pytestmark = pytest.mark.integration
 
@@ -121,29 +120,32 @@ async def test_relay_wakes_on_notify_without_waiting_for_the_poll(sessions, prod
         await asyncio.wait_for(task, 5)
 
 
-async def test_failed_publish_is_retried_with_backoff(sessions, producer, kafka_settings, topic, common_engine):
-    class FailingOnce:
-        """The real producer, except that the first send fails as a broker outage would."""
+async def test_a_row_the_producer_refuses_does_not_hold_up_the_others(
+    sessions, producer, kafka_settings, topic, common_engine
+):
+    class RefusingOne:
+        """The real producer, except that it refuses one event outright (as for a too-large message)."""
 
-        def __init__(self, real):
-            self.real, self.failed = real, False
+        def __init__(self, real, refused_key):
+            self.real, self.refused_key = real, refused_key
 
-        async def send(self, *args, **kwargs):
-            if not self.failed:
-                self.failed = True
-                raise ConnectionError("broker unreachable")
-            return await self.real.send(*args, **kwargs)
+        async def send(self, topic, value, key):
+            if key == self.refused_key:
+                raise ValueError("message too large")
+            return await self.real.send(topic, value=value, key=key)
 
-    event = make_event(4)
+    events = [make_event(n) for n in (41, 42, 43)]
     async with sessions() as s, s.begin():
-        await add_to_outbox(s, event, topic=topic)
-    relay = OutboxRelay(common_engine, FailingOnce(producer), Metrics("test"))
-    with pytest.raises(ConnectionError):
-        await relay.publish_pending()
-    # The failed cycle rolled back: the row is still pending and will be tried again.
-    assert await relay.publish_pending() == 1
-    records = await read_topic(kafka_settings.bootstrap_servers, topic, expect=1)
-    assert [CloudEvent.from_bytes(r.value).id for r in records] == [event.id]
+        for e in events:
+            await add_to_outbox(s, e, topic=topic)
+    relay = OutboxRelay(common_engine, RefusingOne(producer, events[1].key.encode()), Metrics("test"))
+    assert await relay.publish_pending() == 3
+    records = await read_topic(kafka_settings.bootstrap_servers, topic, expect=2)
+    assert sorted(CloudEvent.from_bytes(r.value).id for r in records) == sorted([events[0].id, events[2].id])
+    async with sessions() as s:
+        refused = (await s.execute(select(outbox).where(outbox.c.event_id == events[1].id))).one()
+    assert refused.sent_at is None and refused.attempts == 1 and "too large" in refused.last_error
+    assert await relay.publish_pending() == 0  # backing off
 
 
 async def test_failed_delivery_is_recorded_and_backed_off(sessions, producer, topic, common_engine):

@@ -3,10 +3,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
+from bakat_common.app import PrincipalDep, SessionDep
+from bakat_common.errors import NotFound, problem_responses
+from bakat_common.tenancy import KnownTenantDep
 from fastapi import APIRouter, Path, status
 
 from assessment import service
-from assessment.config import AssessmentSettings
+from assessment.deps import SettingsDep
 from assessment.repository import AssessmentRepository
 from assessment.schemas import (
     AssessmentResultIn,
@@ -14,9 +17,6 @@ from assessment.schemas import (
     PerformanceRatingIn,
     PerformanceRatingOut,
 )
-from bakat_common.app import PrincipalDep, RuntimeDep, SessionDep
-from bakat_common.errors import NotFound, problem_responses
-from bakat_common.tenancy import KnownTenantDep
 
 router = APIRouter()
 NipPath = Annotated[str, Path(max_length=40)]
@@ -35,10 +35,10 @@ async def create_performance_rating(
     body: PerformanceRatingIn,
     session: SessionDep,
     principal: PrincipalDep,
-    runtime: RuntimeDep,
+    settings: SettingsDep,
 ) -> PerformanceRatingOut:
     rating = await service.record_performance(
-        session, principal, tenant_id, body, runtime.settings.replica_wait_s
+        session, principal, tenant_id, body, settings.replica_wait_s
     )
     return PerformanceRatingOut.model_validate(rating)
 
@@ -71,12 +71,10 @@ async def create_assessment_result(
     body: AssessmentResultIn,
     session: SessionDep,
     principal: PrincipalDep,
-    runtime: RuntimeDep,
+    settings: SettingsDep,
 ) -> AssessmentResultOut:
-    settings = runtime.settings
-    years = settings.default_validity_years if isinstance(settings, AssessmentSettings) else 3
     result = await service.record_assessment_result(
-        session, principal, tenant_id, body, years, settings.replica_wait_s
+        session, principal, tenant_id, body, settings.default_validity_years, settings.replica_wait_s
     )
     return AssessmentResultOut.model_validate(result)
 

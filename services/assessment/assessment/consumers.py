@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from assessment import service
 from bakat_common.app import ConsumerSpec
 from bakat_common.contracts.roster import EmployeeRegisteredV1
 from bakat_common.tenancy import TENANT_HANDLERS
 from bakat_common.topics import service_topic
+
+from assessment import service
 
 
 def consumer_specs() -> list[ConsumerSpec]:

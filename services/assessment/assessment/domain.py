@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-SKP_PREDIKAT = ("Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang")
-
 
 def valid_until(completed: date, years: int) -> date:
     """Results expire `years` after completion (29 February falls back to 28 February)."""

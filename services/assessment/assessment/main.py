@@ -1,11 +1,11 @@
 from __future__ import annotations
 
+from bakat_common.app import create_service_app
 from fastapi import FastAPI
 
 from assessment.api import router
 from assessment.config import AssessmentSettings
 from assessment.consumers import consumer_specs
-from bakat_common.app import create_service_app
 
 
 def create_app(settings: AssessmentSettings) -> FastAPI:

@@ -3,10 +3,9 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
+from bakat_common.db import ServiceBase, new_metadata
 from sqlalchemy import Date, DateTime, Float, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
-
-from bakat_common.db import ServiceBase, new_metadata
 
 
 class Base(ServiceBase):

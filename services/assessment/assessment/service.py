@@ -6,13 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import func
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from assessment.domain import valid_until
-from assessment.models import AssessmentResult, PerformanceRating
-from assessment.repository import AssessmentRepository
-from assessment.schemas import AssessmentResultIn, PerformanceRatingIn
 from bakat_common.auth import Principal, require_roles
 from bakat_common.contracts.assessment import AssessmentCompletedV1, PerformanceRecordedV1
 from bakat_common.contracts.roster import EmployeeRegisteredV1
@@ -21,6 +14,13 @@ from bakat_common.events import CloudEvent, new_event
 from bakat_common.outbox import add_to_outbox
 from bakat_common.replicas import await_replica
 from bakat_common.topics import service_topic
+from sqlalchemy import func
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from assessment.domain import valid_until
+from assessment.models import AssessmentResult, PerformanceRating
+from assessment.repository import AssessmentRepository
+from assessment.schemas import AssessmentResultIn, PerformanceRatingIn
 
 SERVICE = "assessment"
 TOPIC = service_topic(SERVICE)
@@ -74,8 +74,6 @@ async def record_assessment_result(
     repo = AssessmentRepository(session)
     await _require_employee(repo, tenant_id, data.nip, replica_wait_s)
     completed_at = data.completed_at or datetime.now(timezone.utc)
-    if completed_at.tzinfo is None:
-        completed_at = completed_at.replace(tzinfo=timezone.utc)
     result = AssessmentResult(
         tenant_id=tenant_id,
         nip=data.nip,

@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
+from bakat_common.settings import AuthSettings
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-
-from bakat_common.settings import AuthSettings
 
 # Methods that may be re-sent safely (RFC 9110 9.2.2): only these are retried.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})

@@ -8,13 +8,13 @@ from __future__ import annotations
 import logging
 from typing import Any, Literal
 
+from bakat_common.auth import ROLES, DevIssuer
+from bakat_common.errors import problem_responses
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
 
-from bakat_common.auth import ROLES, DevIssuer
-from bakat_common.errors import problem_responses
 from gateway.config import GatewaySettings
 
 log = logging.getLogger("bakat.gateway.dev_auth")

@@ -9,16 +9,16 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 
+from bakat_common.app import RequestIdMiddleware
+from bakat_common.errors import install_problem_handlers
+from bakat_common.logging import configure_logging
+from bakat_common.metrics import HttpMetricsMiddleware, Metrics
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.routing import Route
 
-from bakat_common.app import RequestIdMiddleware
-from bakat_common.errors import install_problem_handlers
-from bakat_common.logging import configure_logging
-from bakat_common.metrics import HttpMetricsMiddleware, Metrics
 from gateway.config import GatewaySettings
 from gateway.dev_auth import build_dev_issuer, dev_auth_router
 from gateway.openapi import OpenApiAggregator, openapi_router

@@ -17,13 +17,13 @@ from typing import Protocol
 from urllib.parse import quote_from_bytes
 
 import httpx
+from bakat_common.errors import problem_response
+from bakat_common.logging import request_id_var
+from bakat_common.metrics import LATENCY_BUCKETS
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bakat_common.errors import problem_response
-from bakat_common.logging import request_id_var
-from bakat_common.metrics import LATENCY_BUCKETS
 from gateway.config import IDEMPOTENT_METHODS, GatewaySettings
 from gateway.routing import resolve
 

@@ -19,10 +19,9 @@ import pytest
 import pytest_asyncio
 import uvicorn
 from fastapi import FastAPI, Request, Response
-from pydantic import BaseModel
-
 from gateway.config import GatewaySettings
 from gateway.main import create_app
+from pydantic import BaseModel
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import httpx
-
 from gateway.config import GatewaySettings
 from gateway.main import app_from_env, create_app
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
 from bakat_common.auth import DevIssuer, TokenVerifier
 from bakat_common.errors import Problem
 from bakat_common.settings import AuthSettings

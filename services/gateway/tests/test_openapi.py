@@ -6,7 +6,6 @@ import time
 from typing import Any
 
 import httpx
-
 from gateway.openapi import merge_openapi
 
 

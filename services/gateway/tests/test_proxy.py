@@ -9,11 +9,10 @@ from typing import Any
 
 import httpx
 import pytest
-from starlette.requests import Request
-
 from bakat_common.metrics import Metrics
 from gateway.config import GatewaySettings
 from gateway.proxy import Proxy, UpstreamMetrics, _ascii, _forwarded_for
+from starlette.requests import Request
 
 
 def headers_of(echo: dict[str, Any]) -> dict[str, list[str]]:

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
-
 from bakat_common.app import SessionDep
 from bakat_common.errors import problem_responses
 from bakat_common.tenancy import KnownTenantDep
+from fastapi import APIRouter, Path, Query
+
 from placement import service
 from placement.repository import PlacementRepository
 from placement.schemas import PlacementOut, PlacementPage

@@ -7,6 +7,7 @@ from bakat_common.contracts.assessment import AssessmentCompletedV1, Performance
 from bakat_common.contracts.roster import EmployeeRegisteredV1
 from bakat_common.tenancy import TENANT_HANDLERS
 from bakat_common.topics import service_topic
+
 from placement import service
 
 

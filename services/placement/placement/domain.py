@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
-PotentialLevel = Literal["low", "middle", "high"]
-PerformanceLevel = Literal["below", "meets", "above"]
-SkpPredikat = Literal["Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang"]
+from bakat_common.contracts.assessment import SkpPredikat
+from bakat_common.contracts.placement import AxisLevel as PotentialLevel
+from bakat_common.contracts.placement import PerformanceLevel
 
 NINE_BOX: Mapping[tuple[PerformanceLevel, PotentialLevel], int] = {
     ("above", "low"): 4,
@@ -40,7 +39,7 @@ RECOMMENDATIONS: Mapping[int, tuple[str, ...]] = {
     1: ("handled per regulation",),
 }
 
-DEFAULT_PREDIKAT_LEVELS: Mapping[str, PerformanceLevel] = {
+DEFAULT_PREDIKAT_LEVELS: Mapping[SkpPredikat, PerformanceLevel] = {
     "Sangat Baik": "above",
     "Baik": "meets",
     "Butuh Perbaikan": "below",
@@ -73,7 +72,11 @@ class Placement:
 
     @property
     def explanation(self) -> str:
-        return f"box {self.box}: " + "; ".join(self.reasons)
+        return explain(self.box, self.reasons)
+
+
+def explain(box: int, reasons: tuple[str, ...] | list[str]) -> str:
+    return f"box {box}: " + "; ".join(reasons)
 
 
 def _fmt(x: float) -> str:

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from placement.domain import RECOMMENDATIONS, SUCCESSION_BOXES
+from placement.domain import RECOMMENDATIONS, SUCCESSION_BOXES, explain
 from placement.models import PlacementRecord
 
 
@@ -42,7 +42,7 @@ class PlacementOut(BaseModel):
             potential=PotentialAxis(score=row.potential_score, level=row.potential_level, assessment_id=row.assessment_id),
             performance=PerformanceAxis(predikat=row.predikat, skp_year=row.skp_year, level=row.performance_level),
             in_talent_pool=row.box in SUCCESSION_BOXES,
-            explanation=f"box {row.box}: " + "; ".join(row.reasons),
+            explanation=explain(row.box, row.reasons),
             reasons=list(row.reasons),
             recommendations=list(RECOMMENDATIONS[row.box]),
             rule_version=row.rule_version,

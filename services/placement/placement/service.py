@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bakat_common.contracts.assessment import AssessmentCompletedV1, PerformanceRecordedV1
 from bakat_common.contracts.placement import EmployeePlacedV1
 from bakat_common.contracts.roster import EmployeeRegisteredV1
@@ -11,6 +9,8 @@ from bakat_common.errors import NotFound
 from bakat_common.events import CloudEvent, new_event
 from bakat_common.outbox import add_to_outbox
 from bakat_common.topics import service_topic
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from placement.domain import DEFAULT_RULES, RuleSet, place
 from placement.models import PlacementRecord
 from placement.repository import PlacementRepository

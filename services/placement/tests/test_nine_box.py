@@ -1,5 +1,4 @@
 import pytest
-
 from placement.domain import DEFAULT_RULES, RuleSet, place
 
 # DESIGN.md section 2: rows performance, columns potential.

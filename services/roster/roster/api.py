@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
-
 from bakat_common.app import PrincipalDep, SessionDep
 from bakat_common.auth import ALL_TENANTS
 from bakat_common.errors import NotFound, problem_responses
+from fastapi import APIRouter, Path, Query, status
+
 from roster import service
 from roster.repository import RosterRepository
 from roster.schemas import EmployeeIn, EmployeeOut, EmployeePage, TenantIn, TenantOut

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
+from bakat_common.app import create_service_app
 from fastapi import FastAPI
 
-from bakat_common.app import create_service_app
 from roster.api import router
 from roster.config import RosterSettings
 

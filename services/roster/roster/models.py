@@ -3,10 +3,9 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
+from bakat_common.db import ServiceBase, new_metadata
 from sqlalchemy import Date, DateTime, ForeignKey, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
-
-from bakat_common.db import ServiceBase, new_metadata
 
 
 class Base(ServiceBase):
@@ -34,7 +33,7 @@ class Employee(Base):
     name: Mapped[str] = mapped_column(Text)
     gender: Mapped[str] = mapped_column(String(6))
     birth_date: Mapped[date] = mapped_column(Date)
-    tmt_cpns: Mapped[date] = mapped_column(Date)
+    tmt: Mapped[date] = mapped_column(Date)  # from the NIP: TMT CPNS month (PNS) or TMT year (PPPK)
     employment_type: Mapped[str] = mapped_column(String(4))
     unit: Mapped[str | None] = mapped_column(Text)
     position_title: Mapped[str | None] = mapped_column(Text)

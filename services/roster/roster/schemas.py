@@ -42,7 +42,7 @@ class EmployeeOut(BaseModel):
     name: str
     gender: str
     birth_date: date
-    tmt_cpns: date
+    tmt: date = Field(description="appointment start from the NIP: TMT CPNS month (PNS) or TMT year (PPPK)")
     employment_type: str
     unit: str | None
     position_title: str | None

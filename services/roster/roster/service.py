@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from datetime import date
 
 from bakat_common.auth import ALL_TENANTS, Principal, check_tenant_access, require_roles
 from bakat_common.contracts.roster import EmployeeRegisteredV1, TenantRegisteredV1
@@ -10,6 +10,8 @@ from bakat_common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bakat_common.events import new_event
 from bakat_common.outbox import add_to_outbox
 from bakat_common.topics import service_topic
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from roster.domain import NipError, check_nip_matches_record, check_tenant_parent, parse_nip
 from roster.models import Employee, Tenant
 from roster.repository import RosterRepository
@@ -18,6 +20,8 @@ from roster.schemas import EmployeeIn, TenantIn
 SERVICE = "roster"
 TOPIC = service_topic(SERVICE)
 WRITERS = ("admin", "officer", "integration")
+# A NIP that disagrees with the record is reported against the record's field.
+NIP_RULE_FIELDS = {"birth_date_mismatch": "body.birth_date", "gender_mismatch": "body.gender"}
 
 
 async def authorize_tenant(repo: RosterRepository, principal: Principal, tenant_id: str) -> Tenant:
@@ -57,10 +61,10 @@ async def register_employee(session: AsyncSession, principal: Principal, tenant_
     repo = RosterRepository(session)
     await authorize_tenant(repo, principal, tenant_id)
     try:
-        nip = parse_nip(data.nip)
+        nip = parse_nip(data.nip, data.employment_type, today=date.today())
         check_nip_matches_record(nip, data.birth_date, data.gender)
     except NipError as exc:
-        raise InvalidInput("body.nip", exc.rule, exc.message) from None
+        raise InvalidInput(NIP_RULE_FIELDS.get(exc.rule, "body.nip"), exc.rule, exc.message) from None
     if await repo.employee(tenant_id, nip.value) is not None:
         raise Conflict(f"employee with NIP {nip.value} already exists in {tenant_id}")
     employee = Employee(
@@ -69,7 +73,7 @@ async def register_employee(session: AsyncSession, principal: Principal, tenant_
         name=data.name,
         gender=nip.gender,
         birth_date=nip.birth_date,
-        tmt_cpns=nip.tmt_cpns,
+        tmt=nip.tmt,
         employment_type=data.employment_type,
         unit=data.unit,
         position_title=data.position_title,

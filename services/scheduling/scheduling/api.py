@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import uuid
-from fastapi import APIRouter, status
 
 from bakat_common.app import PrincipalDep, SessionDep
 from bakat_common.errors import NotFound, problem_responses
 from bakat_common.tenancy import KnownTenantDep
+from fastapi import APIRouter, status
+
 from scheduling import service
 from scheduling.repository import VenueRepository
 from scheduling.schemas import RoomIn, RoomOut, VenueIn, VenueOut

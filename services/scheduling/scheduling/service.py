@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bakat_common.auth import Principal, require_roles
 from bakat_common.errors import Conflict, InvalidInput, NotFound
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from scheduling.models import Room, Venue
 from scheduling.repository import VenueRepository
 from scheduling.schemas import RoomIn, VenueIn

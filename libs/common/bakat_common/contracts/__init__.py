@@ -26,8 +26,4 @@ def register(cls: type[EventPayload]) -> type[EventPayload]:
     return cls
 
 
-def payload_type(event_type: str) -> type[EventPayload] | None:
-    return REGISTRY.get(event_type)
-
-
 from bakat_common.contracts import assessment, placement, roster  # noqa: E402,F401  (fills REGISTRY)

@@ -6,7 +6,6 @@ Revises:
 
 import sqlalchemy as sa
 from alembic import op
-
 from bakat_common.infrastructure import create_infrastructure_tables, drop_infrastructure_tables
 
 revision = "0001"

@@ -6,9 +6,8 @@ Revises:
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects.postgresql import JSONB
-
 from bakat_common.infrastructure import create_infrastructure_tables, drop_infrastructure_tables
+from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0001"
 down_revision = None

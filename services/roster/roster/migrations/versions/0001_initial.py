@@ -6,7 +6,6 @@ Revises:
 
 import sqlalchemy as sa
 from alembic import op
-
 from bakat_common.infrastructure import create_infrastructure_tables, drop_infrastructure_tables
 
 revision = "0001"
@@ -34,7 +33,7 @@ def upgrade() -> None:
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("gender", sa.String(6), nullable=False),
         sa.Column("birth_date", sa.Date(), nullable=False),
-        sa.Column("tmt_cpns", sa.Date(), nullable=False),
+        sa.Column("tmt", sa.Date(), nullable=False),
         sa.Column("employment_type", sa.String(4), nullable=False),
         sa.Column("unit", sa.Text()),
         sa.Column("position_title", sa.Text()),
