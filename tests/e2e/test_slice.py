@@ -105,6 +105,28 @@ async def test_bad_input_is_refused_and_changes_nothing(gateway, token_for):
     r = await gateway.post(f"/tenants/{kota}/employees", headers=officer, json={"nip": "12345", "name": "X"})
     assert r.status_code == 422 and r.json()["errors"][0]["rule"] == "length"
 
+    r = await gateway.post(
+        f"/tenants/{kota}/employees",
+        headers=officer,
+        json={"nip": "198503152010011003", "name": "X", "birth_date": "1985-03-16"},
+    )
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == "body.birth_date"
+    assert r.json()["errors"][0]["rule"] == "birth_date_mismatch"
+
+    r = await gateway.post(
+        f"/tenants/{kota}/assessments", headers=officer, json={"nip": "198503152010011003", "potential_score": 101}
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.potential_score"
+    r = await gateway.post(
+        f"/tenants/{kota}/assessments",
+        headers=officer,
+        json={"nip": "198503152010011003", "potential_score": 80, "completed_at": "9999-06-01T00:00:00Z"},
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.completed_at"
+    r = await gateway.post("/tenants", headers=await token_for("*", "admin"), json={"id": "x", "name": "a\u0000b", "kind": "provinsi"})
+    assert r.status_code == 422, r.text  # PostgreSQL cannot store NUL: refused, not a 500
+
     r = await gateway.post("/tenants/kota-tidak-ada/employees", headers=officer, json={"nip": "198503152010011003", "name": "X"})
     assert r.status_code == 404 and r.headers["content-type"] == PROBLEM
 
@@ -114,6 +136,18 @@ async def test_bad_input_is_refused_and_changes_nothing(gateway, token_for):
     )
     assert r.status_code == 403 and r.headers["content-type"] == PROBLEM
     r = await gateway.get(f"/tenants/{other_kota}/venues", headers=officer)  # a tenant created a moment ago
+    assert r.status_code == 403
+    for path, body in (
+        ("performance-ratings", {"nip": "198503152010011003", "year": 2025, "predikat": "Baik"}),
+        ("assessments", {"nip": "198503152010011003", "potential_score": 80}),
+    ):
+        r = await gateway.post(f"/tenants/{other_kota}/{path}", headers=officer, json=body)
+        assert r.status_code == 403 and r.headers["content-type"] == PROBLEM
+        r = await gateway.post(f"/tenants/kota-tidak-ada/{path}", headers=officer, json=body)
+        assert r.status_code == 404 and r.headers["content-type"] == PROBLEM
+    r = await gateway.get("/tenants/kota-tidak-ada/employees/198503152010011003/placement", headers=officer)
+    assert r.status_code == 404
+    r = await gateway.get(f"/tenants/{kota}/employees", headers=await token_for(kota))  # a token with no role
     assert r.status_code == 403
 
     r = await gateway.post(
@@ -129,6 +163,12 @@ async def test_bad_input_is_refused_and_changes_nothing(gateway, token_for):
     for tenant in (kota, other_kota):
         r = await gateway.get(f"/tenants/{tenant}/employees", headers=admin)
         assert r.json()["total"] == 0
+        r = await gateway.get(f"/tenants/{tenant}/employees/198503152010011003/performance-ratings", headers=admin)
+        assert r.json() == []
+        r = await gateway.get(f"/tenants/{tenant}/placements", headers=admin)
+        assert r.json()["total"] == 0
+    r = await gateway.get("/tenants/x", headers=admin)
+    assert r.status_code == 404
     r = await gateway.get("/tenants/kota-tidak-ada", headers=admin)
     assert r.status_code == 404
 

@@ -84,11 +84,21 @@ known_tenants = Table(
 )
 
 
+def infrastructure_tables(with_known_tenants: bool = True) -> list[Table]:
+    return [outbox, inbox] + ([known_tenants] if with_known_tenants else [])
+
+
+def infrastructure_metadata(with_known_tenants: bool = True) -> MetaData:
+    """The infrastructure tables a service has, for Alembic's comparison with its database."""
+    subset = MetaData()
+    for table in infrastructure_tables(with_known_tenants):
+        table.to_metadata(subset)
+    return subset
+
+
 def create_infrastructure_tables(op, *, with_known_tenants: bool = True) -> None:
     """Call from a service's first migration."""
-    bind = op.get_bind()
-    tables = [outbox, inbox] + ([known_tenants] if with_known_tenants else [])
-    metadata.create_all(bind, tables=tables)
+    metadata.create_all(op.get_bind(), tables=infrastructure_tables(with_known_tenants))
 
 
 def drop_infrastructure_tables(op) -> None:

@@ -8,8 +8,12 @@ from alembic import context
 from sqlalchemy import MetaData, pool
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bakat_common.infrastructure import infrastructure_metadata
 
-def run_migrations(target_metadata: MetaData) -> None:
+
+def run_migrations(service_metadata: MetaData, *, with_known_tenants: bool = True) -> None:
+    """The body of every service's env.py; the target is its models plus the infrastructure tables."""
+    target_metadata = [service_metadata, infrastructure_metadata(with_known_tenants)]
     config = context.config
     url = config.get_main_option("sqlalchemy.url")
     if context.is_offline_mode():

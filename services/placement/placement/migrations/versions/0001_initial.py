@@ -48,7 +48,7 @@ def upgrade() -> None:
     op.create_table(
         "placements",
         *_keys(),
-        sa.Column("id", sa.Uuid(), nullable=False, unique=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("box", sa.Integer(), nullable=False),
         sa.Column("potential_level", sa.String(6), nullable=False),
         sa.Column("performance_level", sa.String(5), nullable=False),
@@ -59,6 +59,7 @@ def upgrade() -> None:
         sa.Column("rule_version", sa.Integer(), nullable=False),
         sa.Column("reasons", JSONB(), nullable=False),
         sa.Column("computed_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.UniqueConstraint("id", name="uq_placements_id"),
     )
     op.create_index("ix_placements_box", "placements", ["box"])
     create_infrastructure_tables(op)
