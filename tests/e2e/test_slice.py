@@ -254,3 +254,14 @@ async def test_an_unregistered_employee_is_refused_after_a_short_wait(gateway, t
     assert r.status_code == 404 and "register it in the roster first" in r.json()["detail"]
     r = await gateway.get(f"/tenants/{kota}/employees/198503152010011003/performance-ratings", headers=officer)
     assert r.json() == []
+
+
+async def test_a_201_is_committed_before_it_is_sent(gateway, token_for):
+    """Read-after-write on one service: the transaction commits before the response leaves."""
+    _, kota = await new_kota(gateway, token_for)
+    officer = await token_for(kota, "officer")
+    for i in range(30):
+        nip = f"19900101201501{1 + i % 2}{i + 100:03d}"
+        await register(gateway, officer, kota, nip)
+        r = await gateway.get(f"/tenants/{kota}/employees/{nip}", headers=officer)
+        assert r.status_code == 200, (i, r.text)
