@@ -9,7 +9,6 @@ import uuid
 import pytest
 from alembic import command
 from alembic.config import Config
-
 from bakat_devstack.migrations import migrate
 from bakat_devstack.postgres import ensure_database
 

@@ -265,3 +265,16 @@ async def test_a_201_is_committed_before_it_is_sent(gateway, token_for):
         await register(gateway, officer, kota, nip)
         r = await gateway.get(f"/tenants/{kota}/employees/{nip}", headers=officer)
         assert r.status_code == 200, (i, r.text)
+
+
+async def test_identical_requests_racing_get_one_201_and_409s_never_a_500(gateway, token_for):
+    import asyncio
+
+    _, kota = await new_kota(gateway, token_for)
+    officer = await token_for(kota, "officer")
+    body = {"nip": "199205052016032001", "name": "Dewi Lestari, S.Psi."}
+    responses = await asyncio.gather(
+        *(gateway.post(f"/tenants/{kota}/employees", headers=officer, json=body) for _ in range(8))
+    )
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [201] + [409] * 7, [r.text for r in responses]

@@ -8,9 +8,6 @@ from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-
 from bakat_common.contracts.assessment import AssessmentCompletedV1, PerformanceRecordedV1
 from bakat_common.events import CloudEvent, new_event
 from bakat_common.infrastructure import outbox
@@ -18,6 +15,8 @@ from bakat_devstack.migrations import migrate
 from bakat_devstack.postgres import ensure_database
 from placement import service
 from placement.repository import PlacementRepository
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 pytestmark = pytest.mark.integration
 TENANT, NIP = "kota-batu", "198503152010011003"
