@@ -53,6 +53,7 @@ class ServiceRuntime:
     producer: AIOKafkaProducer | None = None
     producer_ready: asyncio.Event = field(default_factory=asyncio.Event)
     consumers: list[EventConsumer] = field(default_factory=list)
+    expected_consumers: int = 0
     # Tenants already found in the known-tenants replica -> their parent. Safe to keep for the life of
     # the process: tenants are never deleted and a tenant's parent never changes.
     tenant_parents: dict[str, str | None] = field(default_factory=dict)
@@ -183,6 +184,7 @@ def create_service_app(
             metrics=metrics,
             verifier=TokenVerifier(settings.auth),
         )
+        runtime.expected_consumers = len(consumers) if settings.run_consumers else 0
         app.state.runtime = runtime
         if configure is not None:
             configure(app, runtime)
@@ -230,6 +232,11 @@ def create_service_app(
                 await asyncio.wait_for(runtime.producer.client.fetch_all_metadata(), timeout=2)
             except Exception as exc:
                 checks["broker"] = f"down: {exc.__class__.__name__}"
+        if runtime.expected_consumers:
+            joined = sum(c.joined.is_set() for c in runtime.consumers)
+            checks["consumers"] = (
+                "ok" if joined == runtime.expected_consumers else f"joining ({joined}/{runtime.expected_consumers})"
+            )
         ready = all(v == "ok" for v in checks.values())
         return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503)
 

@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -51,6 +51,19 @@ class _Stopping(Exception):
     """Raised out of a batch when the consumer stops before an event was handled."""
 
 
+class _JoinListener(ConsumerRebalanceListener):
+    """Marks the consumer as having joined its group (with or without partitions)."""
+
+    def __init__(self, joined: asyncio.Event) -> None:
+        self.joined = joined
+
+    def on_partitions_revoked(self, revoked) -> None:
+        pass
+
+    def on_partitions_assigned(self, assigned) -> None:
+        self.joined.set()
+
+
 class EventConsumer:
     def __init__(
         self,
@@ -77,10 +90,11 @@ class EventConsumer:
         self.consumer: AIOKafkaConsumer | None = None
         self._positions: dict[TopicPartition, int] = {}  # next offset to handle, for the lag gauge
         self._stop = asyncio.Event()
+        # Set once the first group join completed: until then events sent now would wait (readiness).
+        self.joined = asyncio.Event()
 
     def _new_consumer(self) -> AIOKafkaConsumer:
         return AIOKafkaConsumer(
-            *self.topics,
             bootstrap_servers=self.kafka.bootstrap_servers,
             group_id=self.group_id,
             enable_auto_commit=False,
@@ -96,6 +110,7 @@ class EventConsumer:
             self.consumer = self._new_consumer()
             try:
                 await self.consumer.start()
+                self.consumer.subscribe(self.topics, listener=_JoinListener(self.joined))
                 await self._loop(stop)
             except _Stopping:
                 break

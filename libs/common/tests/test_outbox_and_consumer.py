@@ -265,11 +265,11 @@ async def test_event_whose_handler_keeps_failing_goes_to_dead_letter_and_consume
             return set(await effect_counts(sessions)) == {good1.id, good2.id}
 
         await wait_for(goods_done)
+        dead = await read_topic(kafka_settings.bootstrap_servers, dead_letter_topic(group), expect=1)
     finally:
         stop.set()
         await asyncio.wait_for(task, 10)
 
-    dead = await read_topic(kafka_settings.bootstrap_servers, dead_letter_topic(group), expect=1)
     assert [CloudEvent.from_bytes(r.value).id for r in dead] == [poison.id]
     headers = dict(dead[0].headers)
     assert b"payload rejected" in headers["error"]
@@ -277,3 +277,38 @@ async def test_event_whose_handler_keeps_failing_goes_to_dead_letter_and_consume
     async with sessions() as s:  # the failed attempts left nothing behind
         inbox_ids = set((await s.execute(select(inbox.c.event_id))).scalars())
     assert poison.id not in inbox_ids
+
+
+async def test_an_event_unhandled_when_the_consumer_stops_is_read_again(sessions, producer, kafka_settings, topic):
+    event = make_event(7)
+    await producer.send_and_wait(topic, event.to_bytes(), key=event.key.encode())
+    attempts = []
+
+    async def database_down(session, e):
+        attempts.append(e.id)
+        raise ConnectionRefusedError("database restarting")  # transient: retried until stopped
+
+    group = f"g-{uuid.uuid4().hex[:8]}"
+    first = new_consumer(kafka_settings, sessions, producer, topic, database_down, group=group)
+    stop = asyncio.Event()
+    task = asyncio.create_task(first.run(stop))
+
+    async def tried():
+        return len(attempts) >= 2
+
+    await wait_for(tried)
+    stop.set()
+    await asyncio.wait_for(task, 10)
+    assert await effect_counts(sessions) == {}
+
+    second = new_consumer(kafka_settings, sessions, producer, topic, record_effect, group=group)
+    stop = asyncio.Event()
+    task = asyncio.create_task(second.run(stop))
+    try:
+        async def handled():
+            return await effect_counts(sessions) == {event.id: 1}
+
+        await wait_for(handled)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)

@@ -50,6 +50,10 @@ def service_env(
 ) -> dict[str, str]:
     """The parent's environment plus the stack's settings for this service."""
     env = dict(base)
+    # Tansu makes a consumer-group join wait about half the session timeout: keep local joins short
+    # (DESIGN.md section 6), unless the caller chose otherwise.
+    env.setdefault("BAKAT_KAFKA_SESSION_TIMEOUT_MS", "2000")
+    env.setdefault("BAKAT_KAFKA_HEARTBEAT_INTERVAL_MS", "400")
     env.update({
         "BAKAT_KAFKA_BOOTSTRAP_SERVERS": shared.kafka_bootstrap_servers,
         "BAKAT_DEV_MODE": "true",
