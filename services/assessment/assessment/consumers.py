@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from bakat_common.app import ConsumerSpec
-from bakat_common.contracts.roster import EmployeeRegisteredV1
+from bakat_common.contracts.roster import EMPLOYEE_EVENTS
 from bakat_common.tenancy import TENANT_HANDLERS
 from bakat_common.topics import service_topic
 
@@ -12,6 +12,6 @@ def consumer_specs() -> list[ConsumerSpec]:
     return [
         ConsumerSpec(
             topics=[service_topic("roster")],
-            handlers={**TENANT_HANDLERS, EmployeeRegisteredV1.event_type: service.on_employee_registered},
+            handlers={**TENANT_HANDLERS, **{e.event_type: service.on_employee_changed for e in EMPLOYEE_EVENTS}},
         )
     ]

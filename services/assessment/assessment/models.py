@@ -21,6 +21,8 @@ class EmployeeRecord(Base):
     tenant_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     nip: Mapped[str] = mapped_column(String(18), primary_key=True)
     name: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10))
+    version: Mapped[int] = mapped_column(Integer)
 
 
 class PerformanceRating(Base):

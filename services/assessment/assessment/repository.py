@@ -13,9 +13,16 @@ class AssessmentRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def upsert_employee(self, tenant_id: str, nip: str, name: str) -> None:
-        stmt = pg_insert(EmployeeRecord).values(tenant_id=tenant_id, nip=nip, name=name)
-        await self.session.execute(stmt.on_conflict_do_update(index_elements=["tenant_id", "nip"], set_={"name": name}))
+    async def upsert_employee(self, tenant_id: str, nip: str, name: str, status: str, version: int) -> None:
+        """Keep the newest version of roster's snapshot, whatever order the events arrive in."""
+        stmt = pg_insert(EmployeeRecord).values(tenant_id=tenant_id, nip=nip, name=name, status=status, version=version)
+        await self.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["tenant_id", "nip"],
+                set_={"name": name, "status": status, "version": version},
+                where=stmt.excluded.version >= EmployeeRecord.version,
+            )
+        )
 
     async def employee(self, tenant_id: str, nip: str) -> EmployeeRecord | None:
         return await self.session.get(EmployeeRecord, (tenant_id, nip))

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from bakat_common.auth import Principal, require_roles
 from bakat_common.contracts.assessment import AssessmentCompletedV1, PerformanceRecordedV1
-from bakat_common.contracts.roster import EmployeeRegisteredV1
+from bakat_common.contracts.roster import EmployeeSnapshot
 from bakat_common.errors import NotFound
 from bakat_common.events import CloudEvent, new_event
 from bakat_common.outbox import add_to_outbox
@@ -27,9 +27,10 @@ TOPIC = service_topic(SERVICE)
 WRITERS = ("admin", "officer", "integration")
 
 
-async def on_employee_registered(session: AsyncSession, event: CloudEvent) -> None:
-    p = EmployeeRegisteredV1.model_validate(event.data)
-    await AssessmentRepository(session).upsert_employee(event.tenant, p.nip, p.name)
+async def on_employee_changed(session: AsyncSession, event: CloudEvent) -> None:
+    """Any of roster's employee events: each carries the whole snapshot."""
+    p = EmployeeSnapshot.model_validate(event.data)
+    await AssessmentRepository(session).upsert_employee(event.tenant, p.nip, p.name, p.status, p.version)
 
 
 async def _require_employee(repo: AssessmentRepository, tenant_id: str, nip: str, wait_s: float) -> None:

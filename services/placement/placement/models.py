@@ -24,9 +24,13 @@ class EmployeeRecord(Base):
     tenant_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     nip: Mapped[str] = mapped_column(String(18), primary_key=True)
     name: Mapped[str] = mapped_column(Text)
-    unit: Mapped[str | None] = mapped_column(Text)
+    unit_code: Mapped[str | None] = mapped_column(String(50))
+    unit_path: Mapped[str | None] = mapped_column(Text)
+    position_code: Mapped[str | None] = mapped_column(String(50))
     position_title: Mapped[str | None] = mapped_column(Text)
-    tier: Mapped[str | None] = mapped_column(String(40))
+    tier: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10))
+    version: Mapped[int] = mapped_column(Integer)
 
 
 class PerformanceInput(Base):

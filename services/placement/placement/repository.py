@@ -22,11 +22,14 @@ class PlacementRepository:
         self.session = session
 
     async def upsert_employee(self, values: dict) -> None:
+        """Keep the newest version of roster's snapshot, whatever order the events arrive in."""
         keys = {"tenant_id", "nip"}
         stmt = pg_insert(EmployeeRecord).values(**values)
         await self.session.execute(
             stmt.on_conflict_do_update(
-                index_elements=["tenant_id", "nip"], set_={k: v for k, v in values.items() if k not in keys}
+                index_elements=["tenant_id", "nip"],
+                set_={k: v for k, v in values.items() if k not in keys},
+                where=stmt.excluded.version >= EmployeeRecord.version,
             )
         )
 

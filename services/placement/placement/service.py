@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bakat_common.contracts.assessment import AssessmentCompletedV1, PerformanceRecordedV1
 from bakat_common.contracts.placement import EmployeePlacedV1
-from bakat_common.contracts.roster import EmployeeRegisteredV1
+from bakat_common.contracts.roster import EmployeeSnapshot
 from bakat_common.errors import NotFound
 from bakat_common.events import CloudEvent, new_event
 from bakat_common.outbox import add_to_outbox
@@ -19,16 +19,21 @@ SERVICE = "placement"
 TOPIC = service_topic(SERVICE)
 
 
-async def on_employee_registered(session: AsyncSession, event: CloudEvent) -> None:
-    p = EmployeeRegisteredV1.model_validate(event.data)
+async def on_employee_changed(session: AsyncSession, event: CloudEvent) -> None:
+    """Any of roster's employee events: each carries the whole snapshot; the newest version wins."""
+    p = EmployeeSnapshot.model_validate(event.data)
     await PlacementRepository(session).upsert_employee(
         {
             "tenant_id": event.tenant,
             "nip": p.nip,
             "name": p.name,
-            "unit": p.unit,
+            "unit_code": p.unit_code,
+            "unit_path": p.unit_path,
+            "position_code": p.position_code,
             "position_title": p.position_title,
             "tier": p.tier,
+            "status": p.status,
+            "version": p.version,
         }
     )
 

@@ -2,20 +2,41 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Annotated
 
 from bakat_common.app import PrincipalDep, SessionDep
 from bakat_common.auth import ALL_TENANTS
-from bakat_common.errors import NotFound, problem_responses
+from bakat_common.errors import InvalidInput, NotFound, problem_responses
 from fastapi import APIRouter, Path, Query, status
 
 from roster import service
 from roster.repository import RosterRepository
-from roster.schemas import EmployeeIn, EmployeeOut, EmployeePage, TenantIn, TenantOut
+from roster.schemas import (
+    EmployeeIn,
+    EmployeeOut,
+    EmployeePage,
+    EmployeePatch,
+    HistoryEntryOut,
+    PositionIn,
+    PositionOut,
+    RetireIn,
+    TenantIn,
+    TenantOut,
+    TrackRecordIn,
+    TrackRecordOut,
+    TransferIn,
+    UnitIn,
+    UnitOut,
+)
 
 router = APIRouter()
 TenantId = Annotated[str, Path(max_length=100, description="tenant slug, e.g. kota-batu")]
 NipPath = Annotated[str, Path(max_length=40, description="18-digit NIP")]
+Code = Annotated[str, Path(max_length=50)]
+WRITE = problem_responses(400, 401, 403, 404, 409, 422)
+READ = problem_responses(401, 403, 404)
 
 
 @router.post(
@@ -23,75 +44,251 @@ NipPath = Annotated[str, Path(max_length=40, description="18-digit NIP")]
     status_code=status.HTTP_201_CREATED,
     response_model=TenantOut,
     tags=["tenants"],
-    responses=problem_responses(400, 401, 403, 409, 422),
+    responses=WRITE,
 )
 async def create_tenant(body: TenantIn, session: SessionDep, principal: PrincipalDep) -> TenantOut:
     return TenantOut.model_validate(await service.register_tenant(session, principal, body))
 
 
-@router.get("/tenants", response_model=list[TenantOut], tags=["tenants"], responses=problem_responses(401))
+@router.get(
+    "/tenants", response_model=list[TenantOut], tags=["tenants"], responses=problem_responses(401, 403)
+)
 async def list_tenants(session: SessionDep, principal: PrincipalDep) -> list[TenantOut]:
+    """The caller's tenant and, for a province, its kabupaten/kota."""
     scope = None if principal.tenant == ALL_TENANTS else principal.tenant
     return [TenantOut.model_validate(t) for t in await RosterRepository(session).tenants_visible_to(scope)]
 
 
-@router.get(
-    "/tenants/{tenant_id}",
-    response_model=TenantOut,
-    tags=["tenants"],
-    responses=problem_responses(401, 403, 404),
-)
+@router.get("/tenants/{tenant_id}", response_model=TenantOut, tags=["tenants"], responses=READ)
 async def get_tenant(tenant_id: TenantId, session: SessionDep, principal: PrincipalDep) -> TenantOut:
     tenant = await service.authorize_tenant(RosterRepository(session), principal, tenant_id)
     return TenantOut.model_validate(tenant)
 
 
+# ---- organisation --------------------------------------------------------------------------------
+
+
+@router.post(
+    "/tenants/{tenant_id}/units", status_code=201, response_model=UnitOut, tags=["units"], responses=WRITE
+)
+async def create_unit(
+    tenant_id: TenantId, body: UnitIn, session: SessionDep, principal: PrincipalDep
+) -> UnitOut:
+    return UnitOut.model_validate(await service.register_unit(session, principal, tenant_id, body))
+
+
+@router.get("/tenants/{tenant_id}/units", response_model=list[UnitOut], tags=["units"], responses=READ)
+async def list_units(tenant_id: TenantId, session: SessionDep, principal: PrincipalDep) -> list[UnitOut]:
+    """The OPD tree, parents before their children (ordered by path)."""
+    repo = RosterRepository(session)
+    await service.authorize_tenant(repo, principal, tenant_id)
+    return [UnitOut.model_validate(u) for u in await repo.units(tenant_id)]
+
+
+@router.post(
+    "/tenants/{tenant_id}/positions",
+    status_code=201,
+    response_model=PositionOut,
+    tags=["positions"],
+    responses=WRITE,
+)
+async def create_position(
+    tenant_id: TenantId, body: PositionIn, session: SessionDep, principal: PrincipalDep
+) -> PositionOut:
+    return await service.register_position(session, principal, tenant_id, body)
+
+
+@router.get(
+    "/tenants/{tenant_id}/positions", response_model=list[PositionOut], tags=["positions"], responses=READ
+)
+async def list_positions(
+    tenant_id: TenantId,
+    session: SessionDep,
+    principal: PrincipalDep,
+    vacant: Annotated[bool | None, Query(description="only vacant (true) or only filled (false)")] = None,
+) -> list[PositionOut]:
+    repo = RosterRepository(session)
+    await service.authorize_tenant(repo, principal, tenant_id)
+    return [service.position_out(p, nip) for p, nip in await repo.positions(tenant_id, vacant)]
+
+
+@router.get(
+    "/tenants/{tenant_id}/positions/{code}", response_model=PositionOut, tags=["positions"], responses=READ
+)
+async def get_position(
+    tenant_id: TenantId, code: Code, session: SessionDep, principal: PrincipalDep
+) -> PositionOut:
+    repo = RosterRepository(session)
+    await service.authorize_tenant(repo, principal, tenant_id)
+    position = await repo.position(tenant_id, code)
+    if position is None:
+        raise NotFound(f"position {code} not found in {tenant_id}")
+    holder = await repo.holder(position)
+    return service.position_out(position, holder.nip if holder else None)
+
+
+# ---- employees -----------------------------------------------------------------------------------
+
+
 @router.post(
     "/tenants/{tenant_id}/employees",
-    status_code=status.HTTP_201_CREATED,
+    status_code=201,
     response_model=EmployeeOut,
     tags=["employees"],
-    responses=problem_responses(400, 401, 403, 404, 409, 422),
+    responses=WRITE,
 )
 async def create_employee(
     tenant_id: TenantId, body: EmployeeIn, session: SessionDep, principal: PrincipalDep
 ) -> EmployeeOut:
-    return EmployeeOut.model_validate(await service.register_employee(session, principal, tenant_id, body))
+    return service.employee_out(await service.register_employee(session, principal, tenant_id, body))
 
 
-@router.get(
-    "/tenants/{tenant_id}/employees",
-    response_model=EmployeePage,
-    tags=["employees"],
-    responses=problem_responses(401, 403, 404),
-)
+def _decode_cursor(cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    try:
+        nip = base64.urlsafe_b64decode(cursor.encode() + b"==").decode()
+    except (binascii.Error, UnicodeDecodeError):
+        nip = ""
+    if not nip.isdigit():
+        raise InvalidInput("query.cursor", "cursor", "cursor is not one this API gave out")
+    return nip
+
+
+def _encode_cursor(nip: str) -> str:
+    return base64.urlsafe_b64encode(nip.encode()).decode().rstrip("=")
+
+
+@router.get("/tenants/{tenant_id}/employees", response_model=EmployeePage, tags=["employees"], responses=READ)
 async def list_employees(
     tenant_id: TenantId,
     session: SessionDep,
     principal: PrincipalDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    unit: Annotated[str | None, Query(max_length=50, description="unit code; includes its sub-units")] = None,
+    tier: Annotated[str | None, Query(max_length=20)] = None,
+    golongan: Annotated[str | None, Query(max_length=6)] = None,
+    status: Annotated[str | None, Query(pattern="^(active|retired)$")] = None,
+    q: Annotated[str | None, Query(max_length=100, description="name contains, or NIP starts with")] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> EmployeePage:
+    """Paginated by NIP with a stable cursor: pass `next_cursor` back to get the next page."""
     repo = RosterRepository(session)
     await service.authorize_tenant(repo, principal, tenant_id)
-    rows, total = await repo.employees(tenant_id, limit, offset)
+    unit_path = None
+    if unit is not None:
+        found = await repo.unit(tenant_id, unit)
+        if found is None:
+            raise InvalidInput("query.unit", "exists", f"unit {unit!r} does not exist in {tenant_id}")
+        unit_path = found.path
+    rows = await repo.search_employees(
+        tenant_id,
+        unit_path=unit_path,
+        tier=tier,
+        golongan=golongan,
+        status=status,
+        query=q,
+        after_nip=_decode_cursor(cursor),
+        limit=limit + 1,
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
     return EmployeePage(
-        items=[EmployeeOut.model_validate(r) for r in rows], total=total, limit=limit, offset=offset
+        items=[service.employee_out(e) for e in rows],
+        next_cursor=_encode_cursor(rows[-1].nip) if more else None,
     )
 
 
-@router.get(
-    "/tenants/{tenant_id}/employees/{nip}",
-    response_model=EmployeeOut,
-    tags=["employees"],
-    responses=problem_responses(401, 403, 404),
-)
-async def get_employee(
-    tenant_id: TenantId, nip: NipPath, session: SessionDep, principal: PrincipalDep
-) -> EmployeeOut:
-    repo = RosterRepository(session)
+async def _employee(repo: RosterRepository, principal, tenant_id: str, nip: str):
     await service.authorize_tenant(repo, principal, tenant_id)
     employee = await repo.employee(tenant_id, nip)
     if employee is None:
         raise NotFound(f"employee {nip} not found in {tenant_id}")
-    return EmployeeOut.model_validate(employee)
+    return employee
+
+
+@router.get(
+    "/tenants/{tenant_id}/employees/{nip}", response_model=EmployeeOut, tags=["employees"], responses=READ
+)
+async def get_employee(
+    tenant_id: TenantId, nip: NipPath, session: SessionDep, principal: PrincipalDep
+) -> EmployeeOut:
+    return service.employee_out(await _employee(RosterRepository(session), principal, tenant_id, nip))
+
+
+@router.patch(
+    "/tenants/{tenant_id}/employees/{nip}", response_model=EmployeeOut, tags=["employees"], responses=WRITE
+)
+async def update_employee(
+    tenant_id: TenantId, nip: NipPath, body: EmployeePatch, session: SessionDep, principal: PrincipalDep
+) -> EmployeeOut:
+    """Correct an employee's record; every change is kept in the history."""
+    return service.employee_out(await service.update_employee(session, principal, tenant_id, nip, body))
+
+
+@router.post(
+    "/tenants/{tenant_id}/employees/{nip}/transfers",
+    response_model=EmployeeOut,
+    tags=["employees"],
+    responses=WRITE,
+)
+async def transfer_employee(
+    tenant_id: TenantId, nip: NipPath, body: TransferIn, session: SessionDep, principal: PrincipalDep
+) -> EmployeeOut:
+    """Move to another unit and/or position (mutasi, promosi); the previous post joins the track record."""
+    return service.employee_out(await service.transfer_employee(session, principal, tenant_id, nip, body))
+
+
+@router.post(
+    "/tenants/{tenant_id}/employees/{nip}/retirement",
+    response_model=EmployeeOut,
+    tags=["employees"],
+    responses=WRITE,
+)
+async def retire_employee(
+    tenant_id: TenantId, nip: NipPath, body: RetireIn, session: SessionDep, principal: PrincipalDep
+) -> EmployeeOut:
+    return service.employee_out(await service.retire_employee(session, principal, tenant_id, nip, body))
+
+
+@router.get(
+    "/tenants/{tenant_id}/employees/{nip}/history",
+    response_model=list[HistoryEntryOut],
+    tags=["employees"],
+    responses=READ,
+)
+async def employee_history(
+    tenant_id: TenantId, nip: NipPath, session: SessionDep, principal: PrincipalDep
+) -> list[HistoryEntryOut]:
+    repo = RosterRepository(session)
+    employee = await _employee(repo, principal, tenant_id, nip)
+    return [HistoryEntryOut.model_validate(h) for h in await repo.history(employee.id)]
+
+
+@router.get(
+    "/tenants/{tenant_id}/employees/{nip}/track-records",
+    response_model=list[TrackRecordOut],
+    tags=["employees"],
+    responses=READ,
+)
+async def list_track_records(
+    tenant_id: TenantId, nip: NipPath, session: SessionDep, principal: PrincipalDep
+) -> list[TrackRecordOut]:
+    repo = RosterRepository(session)
+    employee = await _employee(repo, principal, tenant_id, nip)
+    return [TrackRecordOut.model_validate(r) for r in await repo.track_records(employee.id)]
+
+
+@router.post(
+    "/tenants/{tenant_id}/employees/{nip}/track-records",
+    status_code=201,
+    response_model=TrackRecordOut,
+    tags=["employees"],
+    responses=WRITE,
+)
+async def create_track_record(
+    tenant_id: TenantId, nip: NipPath, body: TrackRecordIn, session: SessionDep, principal: PrincipalDep
+) -> TrackRecordOut:
+    return TrackRecordOut.model_validate(
+        await service.add_track_record(session, principal, tenant_id, nip, body)
+    )

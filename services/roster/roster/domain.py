@@ -48,7 +48,9 @@ def parse_nip(raw: str, employment_type: EmploymentType = "PNS", today: date | N
     try:
         birth = date(int(raw[0:4]), int(raw[4:6]), int(raw[6:8]))
     except ValueError:
-        raise NipError("birth_date", f"digits 1-8 ({raw[0:8]}) are not a real birth date (YYYYMMDD)") from None
+        raise NipError(
+            "birth_date", f"digits 1-8 ({raw[0:8]}) are not a real birth date (YYYYMMDD)"
+        ) from None
     if birth.year < EARLIEST_BIRTH_YEAR:
         raise NipError("birth_date", f"birth year {birth.year} in digits 1-4 is before {EARLIEST_BIRTH_YEAR}")
     tmt = _pppk_tmt(raw, birth) if employment_type == "PPPK" else _pns_tmt(raw, birth)
@@ -71,7 +73,9 @@ def _pns_tmt(raw: str, birth: date) -> date:
     if not 1 <= tmt_month <= 12:
         raise NipError("tmt", f"digits 9-14 ({raw[8:14]}) are not a real TMT CPNS month (YYYYMM)")
     if (tmt_year, tmt_month) < (birth.year + MIN_AGE_AT_TMT, birth.month):
-        raise NipError("tmt", f"TMT CPNS {tmt_year}-{tmt_month:02d} is before the age of {MIN_AGE_AT_TMT} (born {birth})")
+        raise NipError(
+            "tmt", f"TMT CPNS {tmt_year}-{tmt_month:02d} is before the age of {MIN_AGE_AT_TMT} (born {birth})"
+        )
     return date(tmt_year, tmt_month, 1)
 
 
@@ -87,7 +91,9 @@ def _pppk_tmt(raw: str, birth: date) -> date:
 def check_nip_matches_record(nip: Nip, birth_date: date | None, gender: Gender | None) -> None:
     """The birth date and gender written in the NIP must agree with the record."""
     if birth_date is not None and birth_date != nip.birth_date:
-        raise NipError("birth_date_mismatch", f"birth date {birth_date} does not match the NIP ({nip.birth_date})")
+        raise NipError(
+            "birth_date_mismatch", f"birth date {birth_date} does not match the NIP ({nip.birth_date})"
+        )
     if gender is not None and gender != nip.gender:
         raise NipError("gender_mismatch", f"gender {gender} does not match the NIP ({nip.gender})")
 

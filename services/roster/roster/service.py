@@ -5,17 +5,42 @@ from __future__ import annotations
 from datetime import date
 
 from bakat_common.auth import ALL_TENANTS, Principal, check_tenant_access, require_roles
-from bakat_common.contracts.roster import EmployeeRegisteredV1, TenantRegisteredV1
+from bakat_common.contracts import EventPayload
+from bakat_common.contracts.roster import (
+    EmployeeRegisteredV1,
+    EmployeeRetiredV1,
+    EmployeeTransferredV1,
+    EmployeeUpdatedV1,
+    PositionFilledV1,
+    PositionRegisteredV1,
+    PositionVacatedV1,
+    TenantRegisteredV1,
+    UnitRegisteredV1,
+)
 from bakat_common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bakat_common.events import new_event
 from bakat_common.outbox import add_to_outbox
 from bakat_common.topics import service_topic
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from roster.domain import NipError, check_nip_matches_record, check_tenant_parent, parse_nip
-from roster.models import Employee, Tenant
+from roster.civil_service import golongan_problem, pangkat_of, retirement_age, retirement_date
+from roster.domain import Nip, NipError, check_nip_matches_record, check_tenant_parent, parse_nip
+from roster.models import Employee, EmployeeHistory, Position, Tenant, TrackRecord, Unit
 from roster.repository import RosterRepository
-from roster.schemas import EmployeeIn, TenantIn
+from roster.schemas import (
+    EmployeeFields,
+    EmployeeIn,
+    EmployeeOut,
+    EmployeePatch,
+    PositionIn,
+    PositionOut,
+    RetireIn,
+    TenantIn,
+    TrackRecordIn,
+    TransferIn,
+    UnitIn,
+)
 
 SERVICE = "roster"
 TOPIC = service_topic(SERVICE)
@@ -50,48 +75,475 @@ async def register_tenant(session: AsyncSession, principal: Principal, data: Ten
     tenant = Tenant(id=data.id, name=data.name, kind=data.kind, parent_id=data.parent_id)
     repo.add(tenant)
     await session.flush()
-    payload = TenantRegisteredV1(tenant_id=tenant.id, name=tenant.name, kind=data.kind, parent_id=tenant.parent_id)
-    await add_to_outbox(session, new_event(payload, service=SERVICE, tenant=tenant.id, subject=tenant.id), topic=TOPIC)
+    payload = TenantRegisteredV1(
+        tenant_id=tenant.id, name=tenant.name, kind=data.kind, parent_id=tenant.parent_id
+    )
+    await add_to_outbox(
+        session, new_event(payload, service=SERVICE, tenant=tenant.id, subject=tenant.id), topic=TOPIC
+    )
     await session.refresh(tenant)
     return tenant
 
 
-async def register_employee(session: AsyncSession, principal: Principal, tenant_id: str, data: EmployeeIn) -> Employee:
-    require_roles(principal, *WRITERS)
+async def publish(session: AsyncSession, payload: EventPayload, tenant_id: str, subject: str) -> None:
+    await add_to_outbox(
+        session, new_event(payload, service=SERVICE, tenant=tenant_id, subject=subject), topic=TOPIC
+    )
+
+
+# ---- organisation --------------------------------------------------------------------------------
+
+
+async def register_unit(session: AsyncSession, principal: Principal, tenant_id: str, data: UnitIn) -> Unit:
+    require_roles(principal, "admin", "officer")
     repo = RosterRepository(session)
     await authorize_tenant(repo, principal, tenant_id)
+    parent = None
+    if data.parent_code is not None:
+        parent = await repo.unit(tenant_id, data.parent_code)
+        if parent is None:
+            raise InvalidInput(
+                "body.parent_code", "exists", f"parent unit {data.parent_code!r} does not exist"
+            )
+    if await repo.unit(tenant_id, data.code) is not None:
+        raise Conflict(f"unit {data.code!r} already exists in {tenant_id}")
+    path = f"{parent.path if parent else '/'}{data.code}/"
+    unit = Unit(
+        tenant_id=tenant_id,
+        code=data.code,
+        name=data.name,
+        kind=data.kind,
+        parent_id=parent.id if parent else None,
+        path=path,
+    )
+    repo.add(unit)
+    await session.flush()
+    payload = UnitRegisteredV1(
+        code=unit.code, name=unit.name, kind=unit.kind, parent_code=data.parent_code, path=path
+    )
+    await publish(session, payload, tenant_id, f"unit:{unit.code}")
+    return unit
+
+
+def position_out(position: Position, holder_nip: str | None) -> PositionOut:
+    return PositionOut(
+        id=position.id,
+        code=position.code,
+        title=position.title,
+        tier=position.tier,
+        functional_level=position.functional_level,
+        eselon=position.eselon,
+        job_family=position.job_family,
+        unit_code=position.unit.code,
+        requirements=position.requirements,
+        technical_requirements=position.technical_requirements,
+        vacant=holder_nip is None,
+        holder_nip=holder_nip,
+    )
+
+
+async def register_position(
+    session: AsyncSession, principal: Principal, tenant_id: str, data: PositionIn
+) -> PositionOut:
+    require_roles(principal, "admin", "officer")
+    repo = RosterRepository(session)
+    await authorize_tenant(repo, principal, tenant_id)
+    unit = await repo.unit(tenant_id, data.unit_code)
+    if unit is None:
+        raise InvalidInput(
+            "body.unit_code", "exists", f"unit {data.unit_code!r} does not exist in {tenant_id}"
+        )
+    if await repo.position(tenant_id, data.code) is not None:
+        raise Conflict(f"position {data.code!r} already exists in {tenant_id}")
+    position = Position(
+        tenant_id=tenant_id,
+        code=data.code,
+        title=data.title,
+        tier=data.tier,
+        functional_level=data.functional_level,
+        eselon=data.eselon,
+        job_family=data.job_family,
+        unit_id=unit.id,
+        unit=unit,
+        requirements=dict(data.requirements),
+        technical_requirements=dict(data.technical_requirements),
+    )
+    repo.add(position)
+    await session.flush()
+    payload = PositionRegisteredV1(
+        code=position.code,
+        title=position.title,
+        tier=position.tier,
+        functional_level=position.functional_level,
+        eselon=position.eselon,
+        job_family=position.job_family,
+        unit_code=unit.code,
+        unit_path=unit.path,
+        requirements=position.requirements,
+        technical_requirements=position.technical_requirements,
+        holder_nip=None,
+    )
+    await publish(session, payload, tenant_id, f"position:{position.code}")
+    return position_out(position, None)
+
+
+# ---- employees -----------------------------------------------------------------------------------
+
+
+def full_name(employee: Employee) -> str:
+    """ "Dr. Siti Rahayu, S.E., M.M.": titles as Indonesian documents write them."""
+    name = f"{employee.front_title} {employee.name}" if employee.front_title else employee.name
+    return f"{name}, {employee.back_title}" if employee.back_title else name
+
+
+def snapshot_fields(employee: Employee) -> dict:
+    unit, position = employee.unit, employee.position
+    return {
+        "nip": employee.nip,
+        "name": full_name(employee),
+        "gender": employee.gender,
+        "birth_date": employee.birth_date,
+        "employment_type": employee.employment_type,
+        "golongan": employee.golongan,
+        "unit_code": unit.code if unit else None,
+        "unit_name": unit.name if unit else None,
+        "unit_path": unit.path if unit else None,
+        "position_code": position.code if position else None,
+        "position_title": employee.position_title,
+        "tier": employee.tier,
+        "functional_level": employee.functional_level,
+        "eselon": employee.eselon,
+        "status": employee.status,
+        "version": employee.version,
+    }
+
+
+def employee_out(employee: Employee) -> EmployeeOut:
+    unit, position = employee.unit, employee.position
+    return EmployeeOut(
+        nip=employee.nip,
+        tenant_id=employee.tenant_id,
+        name=employee.name,
+        full_name=full_name(employee),
+        front_title=employee.front_title,
+        back_title=employee.back_title,
+        gender=employee.gender,
+        birth_date=employee.birth_date,
+        tmt=employee.tmt,
+        employment_type=employee.employment_type,
+        golongan=employee.golongan,
+        pangkat=pangkat_of(employee.golongan) if employee.employment_type == "PNS" else None,
+        education_level=employee.education_level,
+        education_major=employee.education_major,
+        education_institution=employee.education_institution,
+        unit_code=unit.code if unit else None,
+        unit_name=unit.name if unit else None,
+        position_code=position.code if position else None,
+        position_title=employee.position_title,
+        tier=employee.tier,
+        functional_level=employee.functional_level,
+        eselon=employee.eselon,
+        tmt_position=employee.tmt_position,
+        career_preference=employee.career_preference,
+        leadership_experience=employee.leadership_experience,
+        bup=employee.bup,
+        retirement_date=employee.retirement_date,
+        status=employee.status,
+        version=employee.version,
+        created_at=employee.created_at,
+        updated_at=employee.updated_at,
+    )
+
+
+def check_nip(data: EmployeeIn, today: date) -> Nip:
     try:
-        nip = parse_nip(data.nip, data.employment_type, today=date.today())
+        nip = parse_nip(data.nip, data.employment_type, today=today)
         check_nip_matches_record(nip, data.birth_date, data.gender)
     except NipError as exc:
         raise InvalidInput(NIP_RULE_FIELDS.get(exc.rule, "body.nip"), exc.rule, exc.message) from None
+    return nip
+
+
+def check_golongan(golongan: str | None, employment_type: str, field: str = "body.golongan") -> None:
+    if golongan is not None and (problem := golongan_problem(golongan, employment_type)) is not None:
+        raise InvalidInput(field, "golongan", problem)
+
+
+async def resolve_placement(
+    repo: RosterRepository,
+    tenant_id: str,
+    unit_code: str | None,
+    position_code: str | None,
+    prefix: str = "body",
+) -> tuple[Unit | None, Position | None]:
+    unit = position = None
+    if unit_code is not None:
+        unit = await repo.unit(tenant_id, unit_code)
+        if unit is None:
+            raise InvalidInput(
+                f"{prefix}.unit_code", "exists", f"unit {unit_code!r} does not exist in {tenant_id}"
+            )
+    if position_code is not None:
+        position = await repo.position(tenant_id, position_code)
+        if position is None:
+            raise InvalidInput(
+                f"{prefix}.position_code",
+                "exists",
+                f"position {position_code!r} does not exist in {tenant_id}",
+            )
+    return unit, position
+
+
+async def _take_position(repo: RosterRepository, employee_nip: str, position: Position | None) -> None:
+    if position is None:
+        return
+    holder = await repo.holder(position)
+    if holder is not None and holder.nip != employee_nip:
+        raise Conflict(f"position {position.code!r} is held by {holder.nip}; transfer or retire them first")
+
+
+def _record(
+    repo: RosterRepository,
+    employee: Employee,
+    kind: str,
+    actor: str,
+    changes: dict,
+    reason: str | None = None,
+) -> None:
+    repo.add(
+        EmployeeHistory(
+            tenant_id=employee.tenant_id,
+            employee_id=employee.id,
+            kind=kind,
+            version=employee.version,
+            actor=actor,
+            changes=changes,
+            reason=reason,
+        )
+    )
+
+
+def _jsonable(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+async def register_employee(
+    session: AsyncSession, principal: Principal, tenant_id: str, data: EmployeeIn
+) -> Employee:
+    require_roles(principal, *WRITERS)
+    repo = RosterRepository(session)
+    await authorize_tenant(repo, principal, tenant_id)
+    nip = check_nip(data, date.today())
+    check_golongan(data.golongan, data.employment_type)
+    unit, position = await resolve_placement(repo, tenant_id, data.unit_code, data.position_code)
     if await repo.employee(tenant_id, nip.value) is not None:
         raise Conflict(f"employee with NIP {nip.value} already exists in {tenant_id}")
+    await _take_position(repo, nip.value, position)
     employee = Employee(
-        tenant_id=tenant_id,
-        nip=nip.value,
-        name=data.name,
-        gender=nip.gender,
-        birth_date=nip.birth_date,
-        tmt=nip.tmt,
-        employment_type=data.employment_type,
-        unit=data.unit,
-        position_title=data.position_title,
-        tier=data.tier,
+        tenant_id=tenant_id, nip=nip.value, status="active", version=1, unit=unit, position=position
     )
+    _apply_fields(employee, data, nip, position)
     repo.add(employee)
     await session.flush()
-    payload = EmployeeRegisteredV1(
-        nip=employee.nip,
-        name=employee.name,
-        gender=nip.gender,
-        birth_date=employee.birth_date,
-        employment_type=data.employment_type,
-        unit=employee.unit,
-        position_title=employee.position_title,
-        tier=employee.tier,
-    )
-    event = new_event(payload, service=SERVICE, tenant=tenant_id, subject=employee.nip)
-    await add_to_outbox(session, event, topic=TOPIC)
+    _record(repo, employee, "registered", principal.subject, {})
+    await publish(session, EmployeeRegisteredV1(**snapshot_fields(employee)), tenant_id, employee.nip)
+    if position is not None:
+        await publish(session, _filled(position, employee), tenant_id, f"position:{position.code}")
     await session.refresh(employee)
     return employee
+
+
+def _apply_fields(employee: Employee, data: EmployeeFields, nip: Nip, position: Position | None) -> None:
+    """Column values from a registration (or an import row): titles, education, placement, BUP."""
+    tier = data.tier or (position.tier if position else None)
+    functional_level = data.functional_level or (position.functional_level if position else None)
+    employee.name = data.name
+    employee.front_title = data.front_title
+    employee.back_title = data.back_title
+    employee.gender = nip.gender
+    employee.birth_date = nip.birth_date
+    employee.tmt = nip.tmt
+    employee.employment_type = data.employment_type
+    employee.golongan = data.golongan
+    employee.education_level = data.education_level
+    employee.education_major = data.education_major
+    employee.education_institution = data.education_institution
+    employee.position_title = data.position_title or (position.title if position else None)
+    employee.tier = tier
+    employee.functional_level = functional_level
+    employee.eselon = data.eselon or (position.eselon if position else None)
+    employee.tmt_position = data.tmt_position
+    employee.career_preference = data.career_preference
+    employee.leadership_experience = data.leadership_experience
+    employee.bup = data.bup or retirement_age(tier, functional_level)
+    employee.retirement_date = retirement_date(nip.birth_date, employee.bup)
+
+
+def _filled(position: Position, employee: Employee) -> PositionFilledV1:
+    return PositionFilledV1(
+        code=position.code, tier=position.tier, unit_code=position.unit.code, holder_nip=employee.nip
+    )
+
+
+def _vacated(position: Position, employee: Employee) -> PositionVacatedV1:
+    return PositionVacatedV1(
+        code=position.code, tier=position.tier, unit_code=position.unit.code, previous_holder_nip=employee.nip
+    )
+
+
+async def employee_for_change(
+    repo: RosterRepository, principal: Principal, tenant_id: str, nip: str
+) -> Employee:
+    require_roles(principal, *WRITERS)
+    await authorize_tenant(repo, principal, tenant_id)
+    employee = await repo.employee(tenant_id, nip, for_update=True)
+    if employee is None:
+        raise NotFound(f"employee {nip} not found in {tenant_id}")
+    return employee
+
+
+async def update_employee(
+    session: AsyncSession, principal: Principal, tenant_id: str, nip: str, patch: EmployeePatch
+) -> Employee:
+    repo = RosterRepository(session)
+    employee = await employee_for_change(repo, principal, tenant_id, nip)
+    sent = patch.model_dump(exclude_unset=True)
+    if "name" in sent and sent["name"] is None:
+        raise InvalidInput("body.name", "required", "name cannot be removed")
+    check_golongan(sent.get("golongan"), employee.employment_type)
+    changes = {
+        field: [_jsonable(getattr(employee, field)), _jsonable(value)]
+        for field, value in sent.items()
+        if getattr(employee, field) != value
+    }
+    if not changes:
+        return employee  # nothing new: no version, no event
+    for field, value in sent.items():
+        setattr(employee, field, value)
+    if "bup" in changes:
+        employee.bup = employee.bup or retirement_age(employee.tier, employee.functional_level)
+        employee.retirement_date = retirement_date(employee.birth_date, employee.bup)
+    employee.version += 1
+    employee.updated_at = func.now()
+    _record(repo, employee, "updated", principal.subject, changes)
+    await session.flush()
+    await publish(session, EmployeeUpdatedV1(**snapshot_fields(employee)), tenant_id, employee.nip)
+    await session.refresh(employee)
+    return employee
+
+
+async def transfer_employee(
+    session: AsyncSession, principal: Principal, tenant_id: str, nip: str, data: TransferIn
+) -> Employee:
+    repo = RosterRepository(session)
+    employee = await employee_for_change(repo, principal, tenant_id, nip)
+    if employee.status != "active":
+        raise Conflict(f"employee {nip} is {employee.status}; only active employees are transferred")
+    unit, position = await resolve_placement(repo, tenant_id, data.unit_code, data.position_code)
+    await _take_position(repo, employee.nip, position)
+    old_unit, old_position = employee.unit, employee.position
+    before = {
+        "unit_code": old_unit.code if old_unit else None,
+        "position_code": old_position.code if old_position else None,
+        "position_title": employee.position_title,
+        "tier": employee.tier,
+        "eselon": employee.eselon,
+        "tmt_position": _jsonable(employee.tmt_position),
+    }
+    if old_position is not None or employee.position_title:  # the old post joins the track record
+        repo.add(
+            TrackRecord(
+                tenant_id=tenant_id,
+                employee_id=employee.id,
+                kind="position",
+                title=employee.position_title or old_position.title,  # type: ignore[union-attr]
+                organisation=old_unit.name if old_unit else None,
+                start_date=employee.tmt_position,
+                end_date=data.tmt_position,
+                details={"position_code": before["position_code"], "eselon": employee.eselon},
+            )
+        )
+    employee.unit, employee.position = unit, position
+    employee.position_title = data.position_title or (position.title if position else None)
+    employee.tier = data.tier or (position.tier if position else employee.tier)
+    employee.functional_level = data.functional_level or (position.functional_level if position else None)
+    employee.eselon = data.eselon or (position.eselon if position else None)
+    employee.tmt_position = data.tmt_position
+    employee.version += 1
+    employee.updated_at = func.now()
+    after = {
+        "unit_code": unit.code if unit else None,
+        "position_code": position.code if position else None,
+        "position_title": employee.position_title,
+        "tier": employee.tier,
+        "eselon": employee.eselon,
+        "tmt_position": _jsonable(employee.tmt_position),
+    }
+    _record(
+        repo,
+        employee,
+        "transferred",
+        principal.subject,
+        {k: [before[k], after[k]] for k in before},
+        data.reason,
+    )
+    await session.flush()
+    payload = EmployeeTransferredV1(
+        **snapshot_fields(employee),
+        from_unit_code=before["unit_code"],
+        from_position_code=before["position_code"],
+        reason=data.reason,
+    )
+    await publish(session, payload, tenant_id, employee.nip)
+    if old_position is not None and old_position is not position:
+        await publish(session, _vacated(old_position, employee), tenant_id, f"position:{old_position.code}")
+    if position is not None and position is not old_position:
+        await publish(session, _filled(position, employee), tenant_id, f"position:{position.code}")
+    await session.refresh(employee)
+    return employee
+
+
+async def retire_employee(
+    session: AsyncSession, principal: Principal, tenant_id: str, nip: str, data: RetireIn
+) -> Employee:
+    repo = RosterRepository(session)
+    employee = await employee_for_change(repo, principal, tenant_id, nip)
+    if employee.status == "retired":
+        raise Conflict(f"employee {nip} is already retired")
+    when = data.retirement_date or employee.retirement_date
+    position = employee.position
+    employee.status = "retired"
+    employee.version += 1
+    employee.updated_at = func.now()
+    _record(
+        repo,
+        employee,
+        "retired",
+        principal.subject,
+        {
+            "status": ["active", "retired"],
+            "retirement_date": [_jsonable(employee.retirement_date), _jsonable(when)],
+        },
+        data.reason,
+    )
+    employee.retirement_date = when
+    await session.flush()
+    payload = EmployeeRetiredV1(**snapshot_fields(employee), retirement_date=when, reason=data.reason)
+    await publish(session, payload, tenant_id, employee.nip)
+    if position is not None:
+        await publish(session, _vacated(position, employee), tenant_id, f"position:{position.code}")
+    await session.refresh(employee)
+    return employee
+
+
+async def add_track_record(
+    session: AsyncSession, principal: Principal, tenant_id: str, nip: str, data: TrackRecordIn
+) -> TrackRecord:
+    repo = RosterRepository(session)
+    employee = await employee_for_change(repo, principal, tenant_id, nip)
+    if data.start_date and data.end_date and data.end_date < data.start_date:
+        raise InvalidInput("body.end_date", "order", "end_date is before start_date")
+    record = TrackRecord(tenant_id=tenant_id, employee_id=employee.id, **data.model_dump())
+    repo.add(record)
+    await session.flush()
+    return record

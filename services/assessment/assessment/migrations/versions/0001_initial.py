@@ -20,6 +20,8 @@ def upgrade() -> None:
         sa.Column("tenant_id", sa.String(100), primary_key=True),
         sa.Column("nip", sa.String(18), primary_key=True),
         sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(10), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
     )
     op.create_table(
         "performance_ratings",

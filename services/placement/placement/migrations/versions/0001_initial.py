@@ -24,9 +24,13 @@ def upgrade() -> None:
         "employees",
         *_keys(),
         sa.Column("name", sa.Text(), nullable=False),
-        sa.Column("unit", sa.Text()),
+        sa.Column("unit_code", sa.String(50)),
+        sa.Column("unit_path", sa.Text()),
+        sa.Column("position_code", sa.String(50)),
         sa.Column("position_title", sa.Text()),
-        sa.Column("tier", sa.String(40)),
+        sa.Column("tier", sa.String(20)),
+        sa.Column("status", sa.String(10), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
     )
     op.create_table(
         "performance_inputs",
