@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from bakat_common.auth import ALL_TENANTS, Principal, check_tenant_access, require_roles
 from bakat_common.contracts import EventPayload
@@ -190,32 +192,56 @@ async def register_position(
 # ---- employees -----------------------------------------------------------------------------------
 
 
+def compose_name(front_title: str | None, name: str, back_title: str | None) -> str:
+    """"Dr. Siti Rahayu, S.E., M.M.": titles as Indonesian documents write them."""
+    full = f"{front_title} {name}" if front_title else name
+    return f"{full}, {back_title}" if back_title else full
+
+
 def full_name(employee: Employee) -> str:
-    """ "Dr. Siti Rahayu, S.E., M.M.": titles as Indonesian documents write them."""
-    name = f"{employee.front_title} {employee.name}" if employee.front_title else employee.name
-    return f"{name}, {employee.back_title}" if employee.back_title else name
+    return compose_name(employee.front_title, employee.name, employee.back_title)
 
 
-def snapshot_fields(employee: Employee) -> dict:
-    unit, position = employee.unit, employee.position
+def snapshot_from(columns: Mapping[str, Any], unit: Unit | None, position: Position | None) -> dict:
+    """The event snapshot of an employee from its column values (ORM object or bulk-import row)."""
     return {
-        "nip": employee.nip,
-        "name": full_name(employee),
-        "gender": employee.gender,
-        "birth_date": employee.birth_date,
-        "employment_type": employee.employment_type,
-        "golongan": employee.golongan,
+        "nip": columns["nip"],
+        "name": compose_name(columns["front_title"], columns["name"], columns["back_title"]),
+        "gender": columns["gender"],
+        "birth_date": columns["birth_date"],
+        "employment_type": columns["employment_type"],
+        "golongan": columns["golongan"],
         "unit_code": unit.code if unit else None,
         "unit_name": unit.name if unit else None,
         "unit_path": unit.path if unit else None,
         "position_code": position.code if position else None,
-        "position_title": employee.position_title,
-        "tier": employee.tier,
-        "functional_level": employee.functional_level,
-        "eselon": employee.eselon,
-        "status": employee.status,
-        "version": employee.version,
+        "position_title": columns["position_title"],
+        "tier": columns["tier"],
+        "functional_level": columns["functional_level"],
+        "eselon": columns["eselon"],
+        "status": columns["status"],
+        "version": columns["version"],
     }
+
+
+class _Columns(Mapping[str, Any]):
+    """An ORM employee seen as a mapping of its column values."""
+
+    def __init__(self, employee: Employee) -> None:
+        self.employee = employee
+
+    def __getitem__(self, key: str) -> Any:
+        return getattr(self.employee, key)
+
+    def __iter__(self):
+        return iter(EMPLOYEE_COLUMNS)
+
+    def __len__(self) -> int:
+        return len(EMPLOYEE_COLUMNS)
+
+
+def snapshot_fields(employee: Employee) -> dict:
+    return snapshot_from(_Columns(employee), employee.unit, employee.position)
 
 
 def employee_out(employee: Employee) -> EmployeeOut:
@@ -339,10 +365,7 @@ async def register_employee(
     if await repo.employee(tenant_id, nip.value) is not None:
         raise Conflict(f"employee with NIP {nip.value} already exists in {tenant_id}")
     await _take_position(repo, nip.value, position)
-    employee = Employee(
-        tenant_id=tenant_id, nip=nip.value, status="active", version=1, unit=unit, position=position
-    )
-    _apply_fields(employee, data, nip, position)
+    employee = Employee(tenant_id=tenant_id, unit=unit, position=position, **employee_columns(data, nip, position))
     repo.add(employee)
     await session.flush()
     _record(repo, employee, "registered", principal.subject, {})
@@ -353,30 +376,45 @@ async def register_employee(
     return employee
 
 
-def _apply_fields(employee: Employee, data: EmployeeFields, nip: Nip, position: Position | None) -> None:
-    """Column values from a registration (or an import row): titles, education, placement, BUP."""
+EMPLOYEE_COLUMNS = (
+    "nip", "name", "front_title", "back_title", "gender", "birth_date", "tmt", "employment_type", "golongan",
+    "education_level", "education_major", "education_institution", "position_title", "tier",
+    "functional_level", "eselon", "tmt_position", "career_preference", "leadership_experience", "bup",
+    "retirement_date", "status", "version",
+)  # fmt: skip
+
+
+def employee_columns(data: EmployeeFields, nip: Nip, position: Position | None) -> dict[str, Any]:
+    """Column values of an employee from a registration or an import row: titles, education, placement,
+    BUP and retirement date (unit_id/position_id are the caller's)."""
     tier = data.tier or (position.tier if position else None)
     functional_level = data.functional_level or (position.functional_level if position else None)
-    employee.name = data.name
-    employee.front_title = data.front_title
-    employee.back_title = data.back_title
-    employee.gender = nip.gender
-    employee.birth_date = nip.birth_date
-    employee.tmt = nip.tmt
-    employee.employment_type = data.employment_type
-    employee.golongan = data.golongan
-    employee.education_level = data.education_level
-    employee.education_major = data.education_major
-    employee.education_institution = data.education_institution
-    employee.position_title = data.position_title or (position.title if position else None)
-    employee.tier = tier
-    employee.functional_level = functional_level
-    employee.eselon = data.eselon or (position.eselon if position else None)
-    employee.tmt_position = data.tmt_position
-    employee.career_preference = data.career_preference
-    employee.leadership_experience = data.leadership_experience
-    employee.bup = data.bup or retirement_age(tier, functional_level)
-    employee.retirement_date = retirement_date(nip.birth_date, employee.bup)
+    bup = data.bup or retirement_age(tier, functional_level)
+    return {
+        "nip": nip.value,
+        "name": data.name,
+        "front_title": data.front_title,
+        "back_title": data.back_title,
+        "gender": nip.gender,
+        "birth_date": nip.birth_date,
+        "tmt": nip.tmt,
+        "employment_type": data.employment_type,
+        "golongan": data.golongan,
+        "education_level": data.education_level,
+        "education_major": data.education_major,
+        "education_institution": data.education_institution,
+        "position_title": data.position_title or (position.title if position else None),
+        "tier": tier,
+        "functional_level": functional_level,
+        "eselon": data.eselon or (position.eselon if position else None),
+        "tmt_position": data.tmt_position,
+        "career_preference": data.career_preference,
+        "leadership_experience": data.leadership_experience,
+        "bup": bup,
+        "retirement_date": retirement_date(nip.birth_date, bup),
+        "status": "active",
+        "version": 1,
+    }
 
 
 def _filled(position: Position, employee: Employee) -> PositionFilledV1:
