@@ -44,6 +44,8 @@ class GatewaySettings(BaseSettings):
     # The aggregated /openapi.json is rebuilt at most this often.
     openapi_cache_s: float = Field(30.0, ge=0)
     openapi_fetch_timeout_s: float = Field(3.0, gt=0)
+    # Bodies are buffered before forwarding; past this the caller gets 413 (roster uploads allow 50 MB).
+    max_body_bytes: int = Field(60 * 1024 * 1024, ge=1024)
 
     # Browser origins allowed by CORS: a JSON list or comma-separated (BAKAT_CORS_ORIGINS=http://a,http://b).
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)

@@ -228,7 +228,12 @@ class Proxy:
         if service is None:
             return problem_response(404, "Not found", f"no Bakat service serves {path}", instance=path)
         await self.guard(request, service)
-        body = await request.body()
+        body = await self._read_body(request)
+        if body is None:
+            limit_mb = self.settings.max_body_bytes // (1024 * 1024)
+            return problem_response(
+                413, "Payload too large", f"request bodies are limited to {limit_mb} MB", instance=path
+            )
         raw_path = request.scope.get("raw_path") or path.encode("utf-8")
         query = request.scope.get("query_string") or b""
         url = self.urls[service] + _ascii(raw_path) + (("?" + _ascii(query)) if query else "")
@@ -239,6 +244,20 @@ class Proxy:
         except httpx.InvalidURL:  # e.g. raw non-ASCII bytes in the path: refuse rather than guess
             return problem_response(400, "Bad request", "the request target cannot be forwarded", instance=path)
         return await self._exchange(upstream, service, path)
+
+    async def _read_body(self, request: Request) -> bytes | None:
+        """The body, or None as soon as it exceeds the limit (it is buffered: never hold a huge one)."""
+        limit = self.settings.max_body_bytes
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            return None
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     async def _exchange(self, upstream: httpx.Request, service: str, path: str) -> Response:
         method = upstream.method

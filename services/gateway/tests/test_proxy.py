@@ -266,3 +266,23 @@ async def test_non_idempotent_methods_are_not_retried(method: str) -> None:
     proxy, calls = scripted_proxy(failures=1)
     response = await proxy._exchange(httpx.Request(method, "http://roster/x"), "roster", "/x")
     assert response.status_code == 503 and calls == [method]
+
+
+async def test_an_oversized_body_is_refused_with_413_before_it_is_buffered() -> None:
+    from starlette.requests import Request
+
+    settings = GatewaySettings(max_body_bytes=1024, _env_file=None)  # type: ignore[call-arg]
+    proxy = Proxy(settings, UpstreamMetrics.register(Metrics("gateway-test").registry))
+    chunks = [b"x" * 600, b"x" * 600, b"never read"]
+    read = []
+
+    async def receive():
+        chunk = chunks.pop(0)
+        read.append(chunk)
+        return {"type": "http.request", "body": chunk, "more_body": bool(chunks)}
+
+    scope = {"type": "http", "method": "POST", "path": "/tenants/k/imports", "headers": [], "query_string": b""}
+    assert await proxy._read_body(Request(scope, receive)) is None
+    assert len(read) == 2  # stopped as soon as the limit was passed
+    declared = {**scope, "headers": [(b"content-length", b"5000")]}
+    assert await proxy._read_body(Request(declared, receive)) is None
