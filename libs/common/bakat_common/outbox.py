@@ -38,6 +38,26 @@ async def add_to_outbox(session: AsyncSession, event: CloudEvent, *, topic: str)
     )
 
 
+async def add_many_to_outbox(session: AsyncSession, events: list[CloudEvent], *, topic: str) -> None:
+    """`add_to_outbox` for a bulk change (an import): one multi-row statement per batch."""
+    for start in range(0, len(events), 5000):
+        batch = events[start : start + 5000]
+        await session.execute(
+            insert(outbox),
+            [
+                {
+                    "event_id": e.id,
+                    "topic": topic,
+                    "key": e.key,
+                    "event_type": e.type,
+                    "tenant": e.tenant,
+                    "envelope": e.model_dump(mode="json"),
+                }
+                for e in batch
+            ],
+        )
+
+
 def _failed(exc: BaseException) -> asyncio.Future:
     future = asyncio.get_running_loop().create_future()
     future.set_exception(exc)

@@ -2,26 +2,42 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
+import uuid
+from datetime import date
 from typing import Annotated
 
-from bakat_common.app import PrincipalDep, SessionDep
-from bakat_common.auth import ALL_TENANTS
-from bakat_common.errors import InvalidInput, NotFound, problem_responses
-from fastapi import APIRouter, Path, Query, status
+from bakat_common.app import PrincipalDep, RuntimeDep, SessionDep
+from bakat_common.auth import ALL_TENANTS, require_roles
+from bakat_common.errors import InvalidInput, NotFound, Problem, problem_responses
+from fastapi import APIRouter, BackgroundTasks, File, Form, Path, Query, Response, UploadFile, status
 
-from roster import service
+from roster import imports, service, siasn
+from roster.importing import (
+    MAX_UPLOAD_BYTES,
+    ImportFileError,
+    ValidationResult,
+    employees_to_xlsx,
+    read_rows,
+    validate_rows,
+)
+from roster.models import ImportJob
 from roster.repository import RosterRepository
 from roster.schemas import (
     EmployeeIn,
     EmployeeOut,
     EmployeePage,
     EmployeePatch,
+    EmployeesPush,
     HistoryEntryOut,
+    ImportJobOut,
+    ImportMode,
     PositionIn,
     PositionOut,
     RetireIn,
+    SiasnPush,
     TenantIn,
     TenantOut,
     TrackRecordIn,
@@ -36,6 +52,7 @@ TenantId = Annotated[str, Path(max_length=100, description="tenant slug, e.g. ko
 NipPath = Annotated[str, Path(max_length=40, description="18-digit NIP")]
 Code = Annotated[str, Path(max_length=50)]
 WRITE = problem_responses(400, 401, 403, 404, 409, 422)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 READ = problem_responses(401, 403, 404)
 
 
@@ -292,3 +309,170 @@ async def create_track_record(
     return TrackRecordOut.model_validate(
         await service.add_track_record(session, principal, tenant_id, nip, body)
     )
+
+
+# ---- bulk import, BKN integration, export --------------------------------------------------------
+
+
+def _job_out(job: ImportJob) -> ImportJobOut:
+    percent = (
+        100.0
+        if job.status in ("done", "rejected")
+        else round(100 * job.rows_done / max(job.total_rows, 1), 1)
+    )
+    return ImportJobOut.model_validate(
+        {**{c: getattr(job, c) for c in ImportJobOut.model_fields if c != "percent"}, "percent": percent}
+    )
+
+
+async def _new_job(session, principal, tenant_id: str, filename: str, mode: str) -> ImportJob:
+    require_roles(principal, *service.WRITERS)
+    repo = RosterRepository(session)
+    await service.authorize_tenant(repo, principal, tenant_id)
+    job = ImportJob(
+        tenant_id=tenant_id, filename=filename, mode=mode, status="queued", actor=principal.subject, errors=[]
+    )
+    repo.add(job)
+    await session.flush()
+    await session.refresh(job)
+    return job
+
+
+@router.post(
+    "/tenants/{tenant_id}/imports",
+    status_code=202,
+    response_model=ImportJobOut,
+    tags=["imports"],
+    responses=problem_responses(400, 401, 403, 404, 413, 422),
+    summary="Upload a SIASN-like CSV or XLSX of employees; poll the job for progress and row errors",
+)
+async def upload_import(
+    tenant_id: TenantId,
+    file: Annotated[
+        UploadFile, File(description="CSV (UTF-8, ; or , delimited) or XLSX; see docs/ROSTER_IMPORT.md")
+    ],
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    background: BackgroundTasks,
+    mode: Annotated[ImportMode, Form()] = "all_or_nothing",
+) -> ImportJobOut:
+    data = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise Problem(
+            f"the file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB",
+            status=413,
+            title="Payload too large",
+        )
+    filename = file.filename or "upload"
+    try:  # the layout is checked now, so a broken file is answered at once; rows are read by the job
+        parsed = await asyncio.to_thread(read_rows, filename, data)
+    except ImportFileError as exc:
+        raise InvalidInput("body.file", exc.code, exc.message) from None
+    job = await _new_job(session, principal, tenant_id, filename, mode)
+
+    def source(units: set[str], positions: set[str], progress: imports.Progress) -> ValidationResult:
+        def report(done: int, errors: int) -> None:
+            progress.done, progress.errors = done, errors
+
+        return validate_rows(parsed, units, positions, date.today(), progress=report)
+
+    background.add_task(
+        imports.run_import, runtime.sessions, job.id, tenant_id, principal.subject, mode, source
+    )
+    return _job_out(job)
+
+
+@router.post(
+    "/tenants/{tenant_id}/imports/employees",
+    status_code=202,
+    response_model=ImportJobOut,
+    tags=["imports"],
+    responses=WRITE,
+    summary="BKN integration: push employees in bulk (upsert by NIP), as an import job",
+)
+async def push_employees(
+    tenant_id: TenantId,
+    body: EmployeesPush,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    background: BackgroundTasks,
+) -> ImportJobOut:
+    job = await _new_job(session, principal, tenant_id, "api", body.mode)
+    records = body.employees
+
+    def source(units: set[str], positions: set[str], progress: imports.Progress) -> ValidationResult:
+        return imports.validate_records(records, units, positions, date.today())
+
+    background.add_task(
+        imports.run_import, runtime.sessions, job.id, tenant_id, principal.subject, body.mode, source
+    )
+    return _job_out(job)
+
+
+@router.post(
+    "/tenants/{tenant_id}/imports/siasn",
+    status_code=202,
+    response_model=ImportJobOut,
+    tags=["imports"],
+    responses=WRITE,
+    summary="BKN integration: SIASN data-utama records, mapped and imported (upsert by NIP)",
+)
+async def push_siasn(
+    tenant_id: TenantId,
+    body: SiasnPush,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    background: BackgroundTasks,
+) -> ImportJobOut:
+    employees, errors = [], []
+    for index, record in enumerate(body.records):
+        try:
+            employees.append(siasn.employee_from_data_utama(record, body.unit_codes))
+        except siasn.SiasnMappingError as exc:
+            errors.append(
+                {"field": f"body.records.{index}.{exc.field}", "rule": "siasn", "message": str(exc)}
+            )
+    if errors and body.mode == "all_or_nothing":
+        raise Problem("some SIASN records cannot be mapped", status=422, title="Invalid input", errors=errors)
+    job = await _new_job(session, principal, tenant_id, "siasn", body.mode)
+
+    def source(units: set[str], positions: set[str], progress: imports.Progress) -> ValidationResult:
+        return imports.validate_records(employees, units, positions, date.today())
+
+    background.add_task(
+        imports.run_import, runtime.sessions, job.id, tenant_id, principal.subject, body.mode, source
+    )
+    return _job_out(job)
+
+
+@router.get(
+    "/tenants/{tenant_id}/imports/{job_id}", response_model=ImportJobOut, tags=["imports"], responses=READ
+)
+async def get_import(
+    tenant_id: TenantId, job_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> ImportJobOut:
+    repo = RosterRepository(session)
+    await service.authorize_tenant(repo, principal, tenant_id)
+    job = await session.get(ImportJob, job_id)
+    if job is None or job.tenant_id != tenant_id:
+        raise NotFound(f"import {job_id} not found in {tenant_id}")
+    return _job_out(job)
+
+
+@router.get(
+    "/tenants/{tenant_id}/exports/employees.xlsx",
+    tags=["imports"],
+    responses={**READ, 200: {"content": {XLSX: {}}, "description": "the roster in the import layout"}},
+    response_class=Response,
+)
+async def export_employees(tenant_id: TenantId, session: SessionDep, principal: PrincipalDep) -> Response:
+    """Every employee of the tenant in the import layout (re-importing it changes nothing)."""
+    repo = RosterRepository(session)
+    await service.authorize_tenant(repo, principal, tenant_id)
+    rows = [service.employee_out(e).model_dump() for e in await repo.all_employees(tenant_id)]
+    content = await asyncio.to_thread(employees_to_xlsx, rows)
+    headers = {"content-disposition": f'attachment; filename="pegawai-{tenant_id}.xlsx"'}
+    return Response(content, media_type=XLSX, headers=headers)

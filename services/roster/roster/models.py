@@ -157,12 +157,13 @@ class ImportJob(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
     filename: Mapped[str] = mapped_column(Text)
-    mode: Mapped[str] = mapped_column(String(12))  # all_or_nothing | valid_rows
+    mode: Mapped[str] = mapped_column(String(20))  # all_or_nothing | valid_rows
     status: Mapped[str] = mapped_column(String(12))  # queued | running | done | rejected | failed
     total_rows: Mapped[int] = mapped_column(Integer, default=0)
     rows_done: Mapped[int] = mapped_column(Integer, default=0)
     imported: Mapped[int] = mapped_column(Integer, default=0)
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
     actor: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

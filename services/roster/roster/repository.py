@@ -120,6 +120,10 @@ class RosterRepository:
         stmt = stmt.order_by(Employee.nip).limit(limit)
         return list((await self.session.scalars(stmt)).unique().all())
 
+    async def all_employees(self, tenant_id: str) -> list[Employee]:
+        rows = await self.session.scalars(select(Employee).where(Employee.tenant_id == tenant_id).order_by(Employee.nip))
+        return list(rows.unique().all())
+
     async def history(self, employee_id: uuid.UUID) -> list[EmployeeHistory]:
         rows = await self.session.scalars(
             select(EmployeeHistory)

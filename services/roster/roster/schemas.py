@@ -240,6 +240,48 @@ class EmployeePage(BaseModel):
     next_cursor: str | None = Field(description="pass as `cursor` for the next page; null on the last page")
 
 
+class ImportRowError(BaseModel):
+    row: int = Field(description="row number in the file (header = 1) or position in the list (from 1); 0: the whole file")
+    column: str
+    reason: str
+    rule: str
+
+
+class ImportJobOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    filename: str
+    mode: str
+    status: str = Field(description="queued | validating | writing | done | rejected | failed")
+    total_rows: int
+    rows_done: int
+    percent: float
+    imported: int = Field(description="rows that created or changed an employee")
+    unchanged: int = Field(description="rows identical to what the roster already has")
+    error_count: int
+    errors: list[ImportRowError] = Field(description="the first 1,000 row errors, by row")
+    created_at: datetime
+    finished_at: datetime | None
+
+
+ImportMode = Literal["all_or_nothing", "valid_rows"]
+
+
+class EmployeesPush(BaseModel):
+    """BKN integration: employees pushed in bulk, upserted by NIP like a file import."""
+
+    mode: ImportMode = "all_or_nothing"
+    employees: list[EmployeeIn] = Field(min_length=1, max_length=10_000)
+
+
+class SiasnPush(BaseModel):
+    """SIASN `data-utama` documents, mapped by the SIASN adapter, then imported."""
+
+    mode: ImportMode = "all_or_nothing"
+    unit_codes: dict[str, str] = Field(default_factory=dict, description="SIASN unorId -> roster unit code")
+    records: list[dict] = Field(min_length=1, max_length=10_000)
+
+
 class HistoryEntryOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     kind: str

@@ -1,0 +1,359 @@
+"""Bulk import of employees (file upload, integration push, SIASN records) as a job with progress.
+
+Every row is validated first; then, in ONE transaction, new NIPs are inserted, changed ones updated
+(version + 1, history, event) and identical ones left alone, so re-uploading a file changes nothing.
+`all_or_nothing` writes nothing when any row is bad; `valid_rows` writes the good rows and reports
+the bad ones. Progress (rows done, percent, errors so far) is written by a side session so pollers
+see it while the main transaction is still open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any, Literal
+
+from bakat_common.contracts.roster import EmployeeRegisteredV1, EmployeeTransferredV1, EmployeeUpdatedV1
+from bakat_common.db import unit_of_work
+from bakat_common.events import CloudEvent, new_event
+from bakat_common.outbox import add_many_to_outbox
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from roster.domain import NipError, check_nip_matches_record, parse_nip
+from roster.importing import ImportFileError, ValidationResult, read_rows, validate_rows
+from roster.importing.validate import RowError
+from roster.models import Employee, EmployeeHistory, ImportJob, Position, Unit
+from roster.schemas import EmployeeIn
+from roster.service import SERVICE, TOPIC, employee_columns, snapshot_from
+
+Mode = Literal["all_or_nothing", "valid_rows"]
+MAX_STORED_ERRORS = 1000  # a job keeps the first thousand row errors (and counts them all)
+COMPARED = (
+    "name", "front_title", "back_title", "employment_type", "golongan", "education_level", "education_major",
+    "education_institution", "position_title", "tier", "functional_level", "eselon", "tmt_position",
+    "career_preference", "leadership_experience", "bup", "retirement_date", "unit_id", "position_id",
+)  # fmt: skip
+log = logging.getLogger("bakat.roster.imports")
+
+
+@dataclass
+class Progress:
+    """Shared between the worker (maybe a thread) and the coroutine that saves it."""
+
+    total: int = 0
+    done: int = 0
+    errors: int = 0
+    phase: str = "queued"
+
+
+@dataclass
+class WriteResult:
+    imported: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+async def _save_progress(
+    sessions: async_sessionmaker[AsyncSession], job_id: uuid.UUID, progress: Progress
+) -> None:
+    async with unit_of_work(sessions) as session:
+        await session.execute(
+            update(ImportJob)
+            .where(ImportJob.id == job_id)
+            .values(status=progress.phase, total_rows=progress.total, rows_done=progress.done)
+        )
+
+
+async def _progress_saver(sessions, job_id: uuid.UUID, progress: Progress, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=0.5)
+        except asyncio.TimeoutError:
+            pass
+        await _save_progress(sessions, job_id, progress)
+
+
+def validate_file(
+    filename: str, data: bytes, units: set[str], positions: set[str], progress: Progress
+) -> ValidationResult:
+    """CPU-bound: runs in a worker thread so the service keeps answering."""
+    parsed = read_rows(filename, data)
+
+    def report(done: int, errors: int) -> None:
+        progress.done, progress.errors = done, errors
+
+    return validate_rows(parsed, units, positions, date.today(), progress=report)
+
+
+def validate_records(
+    records: Sequence[EmployeeIn], units: set[str], positions: set[str], today: date
+) -> ValidationResult:
+    """The checks of a file row, for employees pushed as JSON (row = position in the list, from 1)."""
+    result = ValidationResult()
+    first_row: dict[str, int] = {}
+    for row, data in enumerate(records, start=1):
+        errors: list[RowError] = []
+        try:
+            nip = parse_nip(data.nip, data.employment_type, today=today)
+            check_nip_matches_record(nip, data.birth_date, data.gender)
+        except NipError as exc:
+            errors.append({"row": row, "column": "nip", "reason": exc.message, "rule": f"nip.{exc.rule}"})
+        if data.nip in first_row:
+            errors.append(
+                {
+                    "row": row,
+                    "column": "nip",
+                    "reason": f"NIP also in row {first_row[data.nip]}",
+                    "rule": "duplicate_nip",
+                }
+            )
+        first_row.setdefault(data.nip, row)
+        if data.unit_code is not None and data.unit_code not in units:
+            errors.append(
+                {
+                    "row": row,
+                    "column": "unit_code",
+                    "reason": f"unknown unit {data.unit_code!r}",
+                    "rule": "unknown_unit",
+                }
+            )
+        if data.position_code is not None and data.position_code not in positions:
+            errors.append(
+                {
+                    "row": row,
+                    "column": "position_code",
+                    "reason": f"unknown position {data.position_code!r}",
+                    "rule": "unknown_position",
+                }
+            )
+        result.rows_total += 1
+        if errors:
+            result.errors += errors
+            result.invalid_rows += 1
+        else:
+            result.valid.append((row, data))
+    return result
+
+
+async def write_employees(
+    session: AsyncSession,
+    tenant_id: str,
+    actor: str,
+    rows: list[tuple[int, EmployeeIn]],
+    units: dict[str, Unit],
+    positions: dict[str, Position],
+    progress: Progress,
+    chunk: int = 5000,
+) -> WriteResult:
+    """Upsert by NIP in the caller's transaction: insert new, update changed, skip identical."""
+    result = WriteResult()
+    today = date.today()
+    holders = await _holders(session, tenant_id)
+    events: list[CloudEvent] = []
+    for start in range(0, len(rows), chunk):
+        batch = rows[start : start + chunk]
+        existing = await _existing(session, tenant_id, [data.nip for _, data in batch])
+        inserts, updates, history = [], [], []
+        for row, data in batch:
+            unit = units.get(data.unit_code) if data.unit_code else None
+            position = positions.get(data.position_code) if data.position_code else None
+            nip = parse_nip(data.nip, data.employment_type, today=today)  # valid: checked before
+            values = employee_columns(data, nip, position)
+            values["unit_id"] = unit.id if unit else None
+            values["position_id"] = position.id if position else None
+            if position is not None and holders.get(position.id, data.nip) != data.nip:
+                result.errors.append(
+                    {
+                        "row": row,
+                        "column": "position_code",
+                        "reason": f"position {position.code!r} is held by {holders[position.id]}",
+                        "rule": "position_held",
+                    }
+                )
+                continue
+            if position is not None:
+                holders[position.id] = data.nip
+            old = existing.get(data.nip)
+            if old is None:
+                values.update(id=uuid.uuid4(), tenant_id=tenant_id)
+                inserts.append(values)
+                history.append(_history(tenant_id, values["id"], "registered", 1, actor, {}))
+                events.append(_event(EmployeeRegisteredV1, values, unit, position, tenant_id))
+                result.imported += 1
+                continue
+            changes = {k: [_json(old[k]), _json(values[k])] for k in COMPARED if old[k] != values[k]}
+            if not changes:
+                result.unchanged += 1
+                continue
+            values.update(id=old["id"], version=old["version"] + 1, status=old["status"])
+            updates.append(values)
+            moved = "unit_id" in changes or "position_id" in changes
+            kind = "transferred" if moved else "updated"
+            history.append(_history(tenant_id, old["id"], kind, values["version"], actor, changes))
+            if moved:
+                old_unit = next((u for u in units.values() if u.id == old["unit_id"]), None)
+                old_position = next((p for p in positions.values() if p.id == old["position_id"]), None)
+                extra = {
+                    "from_unit_code": old_unit.code if old_unit else None,
+                    "from_position_code": old_position.code if old_position else None,
+                    "reason": "bulk import",
+                }
+                events.append(_event(EmployeeTransferredV1, values, unit, position, tenant_id, extra))
+            else:
+                events.append(_event(EmployeeUpdatedV1, values, unit, position, tenant_id))
+            result.imported += 1
+        if inserts:
+            await session.execute(insert(Employee), inserts)
+        if updates:
+            now = datetime.now(timezone.utc)  # bulk UPDATE by primary key takes plain values only
+            await session.execute(update(Employee), [{**u, "updated_at": now} for u in updates])
+        if history:
+            await session.execute(insert(EmployeeHistory), history)
+        progress.done = min(progress.total, start + len(batch))
+    await add_many_to_outbox(session, events, topic=TOPIC)
+    return result
+
+
+def _json(value: Any) -> Any:
+    return (
+        value.isoformat()
+        if isinstance(value, date)
+        else str(value)
+        if isinstance(value, uuid.UUID)
+        else value
+    )
+
+
+def _history(
+    tenant_id: str, employee_id: uuid.UUID, kind: str, version: int, actor: str, changes: dict
+) -> dict:
+    return {
+        "tenant_id": tenant_id,
+        "employee_id": employee_id,
+        "kind": kind,
+        "version": version,
+        "actor": actor,
+        "changes": changes,
+        "reason": "bulk import",
+    }
+
+
+def _event(payload_type, values, unit, position, tenant_id: str, extra: dict | None = None) -> CloudEvent:
+    payload = payload_type(**snapshot_from(values, unit, position), **(extra or {}))
+    return new_event(payload, service=SERVICE, tenant=tenant_id, subject=values["nip"])
+
+
+async def _existing(session: AsyncSession, tenant_id: str, nips: list[str]) -> dict[str, dict]:
+    columns = [Employee.__table__.c[name] for name in ("id", "nip", "version", "status", *COMPARED)]
+    rows = await session.execute(
+        select(*columns).where(Employee.tenant_id == tenant_id, Employee.nip.in_(nips))
+    )
+    return {row.nip: row._asdict() for row in rows}
+
+
+async def _holders(session: AsyncSession, tenant_id: str) -> dict[uuid.UUID, str]:
+    rows = await session.execute(
+        select(Employee.position_id, Employee.nip).where(
+            and_(
+                Employee.tenant_id == tenant_id,
+                Employee.status == "active",
+                Employee.position_id.is_not(None),
+            )
+        )
+    )
+    return {position_id: nip for position_id, nip in rows}
+
+
+Source = Callable[[set[str], set[str], Progress], ValidationResult]
+
+
+async def run_import(
+    sessions: async_sessionmaker[AsyncSession],
+    job_id: uuid.UUID,
+    tenant_id: str,
+    actor: str,
+    mode: Mode,
+    source: Source,
+) -> None:
+    """The job: validate (in a thread), then write in one transaction; the job row tells the outcome."""
+    progress = Progress(phase="validating")
+    stop = asyncio.Event()
+    saver = asyncio.create_task(_progress_saver(sessions, job_id, progress, stop))
+    started = time.perf_counter()
+    outcome: dict[str, Any]
+    try:
+        async with sessions() as session:
+            units = {
+                u.code: u
+                for u in (await session.scalars(select(Unit).where(Unit.tenant_id == tenant_id))).all()
+            }
+            positions = {
+                p.code: p
+                for p in (await session.scalars(select(Position).where(Position.tenant_id == tenant_id)))
+                .unique()
+                .all()
+            }
+        validation = await asyncio.to_thread(source, set(units), set(positions), progress)
+        progress.total = validation.rows_total
+        errors = list(validation.errors)
+        if errors and mode == "all_or_nothing":
+            outcome = {"status": "rejected", "errors": errors}
+        else:
+            progress.phase, progress.done = "writing", 0
+            progress.total = len(validation.valid)
+            async with unit_of_work(sessions) as session:
+                written = await write_employees(
+                    session, tenant_id, actor, validation.valid, units, positions, progress
+                )
+                errors += written.errors
+                if written.errors and mode == "all_or_nothing":
+                    raise _Rejected(errors)
+            outcome = {
+                "status": "done",
+                "errors": errors,
+                "imported": written.imported,
+                "unchanged": written.unchanged,
+            }
+        outcome["total_rows"] = validation.rows_total
+        outcome["rows_done"] = validation.rows_total
+    except _Rejected as rejected:
+        outcome = {"status": "rejected", "errors": rejected.errors}
+    except ImportFileError as exc:
+        outcome = {
+            "status": "rejected",
+            "errors": [{"row": 0, "column": "", "reason": exc.message, "rule": exc.code}],
+        }
+    except Exception:
+        log.exception("import job failed", extra={"job_id": str(job_id)})
+        outcome = {
+            "status": "failed",
+            "errors": [{"row": 0, "column": "", "reason": "internal error", "rule": "failed"}],
+        }
+    finally:
+        stop.set()
+        await saver
+    outcome["error_count"] = len(outcome["errors"])
+    outcome["errors"] = sorted(outcome["errors"], key=lambda e: e["row"])[:MAX_STORED_ERRORS]
+    async with unit_of_work(sessions) as session:
+        await session.execute(
+            update(ImportJob).where(ImportJob.id == job_id).values(**outcome, finished_at=func.now())
+        )
+    log.info(
+        "import job finished",
+        extra={
+            "job_id": str(job_id),
+            "status": outcome["status"],
+            "seconds": round(time.perf_counter() - started, 2),
+        },
+    )
+
+
+class _Rejected(Exception):
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = errors

@@ -1,0 +1,165 @@
+"""Bulk import, BKN push, SIASN records and export, through the gateway."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from roster.importing import employees_to_csv
+
+from .test_roster import setup_kota
+
+pytestmark = pytest.mark.e2e
+SIASN_SAMPLES = Path(__file__).parents[2] / "services/roster/tests/siasn_samples"
+
+
+def people(n: int, unit: str = "BKPSDM-MUTASI", start: int = 1) -> list[dict]:
+    return [
+        {
+            "nip": f"19900101201501{1 + i % 2}{i:03d}",
+            "name": f"Pegawai Nomor {i}",
+            "back_title": "S.E.",
+            "gender": "male" if i % 2 == 0 else "female",
+            "birth_date": "1990-01-01",
+            "employment_type": "PNS",
+            "golongan": "III/a",
+            "education_level": "S1",
+            "unit_code": unit,
+            "position_title": "Analis SDM Aparatur",
+            "tier": "Pelaksana",
+        }
+        for i in range(start, start + n)
+    ]
+
+
+async def wait_for_job(gateway, headers, kota: str, job: dict, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while job["status"] not in ("done", "rejected", "failed"):
+        assert time.monotonic() < deadline, job
+        await asyncio.sleep(0.05)
+        job = (await gateway.get(f"/tenants/{kota}/imports/{job['id']}", headers=headers)).json()
+    return job
+
+
+async def upload(gateway, headers, kota: str, name: str, content: bytes, mode: str = "all_or_nothing"):
+    return await gateway.post(
+        f"/tenants/{kota}/imports", headers=headers, files={"file": (name, content)}, data={"mode": mode}
+    )
+
+
+async def count(gateway, headers, kota: str) -> int:
+    page = (await gateway.get(f"/tenants/{kota}/employees", headers=headers, params={"limit": 200})).json()
+    return len(page["items"])
+
+
+async def test_a_file_imports_and_importing_it_again_changes_nothing(gateway, token_for):
+    kota, officer = await setup_kota(gateway, token_for)
+    content = employees_to_csv(people(30), delimiter=";")
+    r = await upload(gateway, officer, kota, "pegawai.csv", content)
+    assert r.status_code == 202, r.text
+    job = await wait_for_job(gateway, officer, kota, r.json())
+    assert (job["status"], job["imported"], job["unchanged"], job["error_count"], job["percent"]) == ("done", 30, 0, 0, 100.0)
+    assert await count(gateway, officer, kota) == 30
+    employee = (await gateway.get(f"/tenants/{kota}/employees/199001012015012001", headers=officer)).json()
+    assert (employee["full_name"], employee["unit_code"], employee["pangkat"]) == (
+        "Pegawai Nomor 1, S.E.", "BKPSDM-MUTASI", "Penata Muda"
+    )
+
+    again = await wait_for_job(gateway, officer, kota, (await upload(gateway, officer, kota, "pegawai.csv", content)).json())
+    assert (again["status"], again["imported"], again["unchanged"]) == ("done", 0, 30)
+    history = (await gateway.get(f"/tenants/{kota}/employees/199001012015012001/history", headers=officer)).json()
+    assert [h["kind"] for h in history] == ["registered"]
+
+    exported = await gateway.get(f"/tenants/{kota}/exports/employees.xlsx", headers=officer)
+    assert exported.status_code == 200 and exported.content[:2] == b"PK"
+    back = await wait_for_job(gateway, officer, kota, (await upload(gateway, officer, kota, "export.xlsx", exported.content)).json())
+    assert (back["status"], back["imported"], back["unchanged"]) == ("done", 0, 30)
+
+    moved = people(1, unit="DINKES")  # the same person, now in another unit: a transfer
+    job = await wait_for_job(gateway, officer, kota, (await upload(gateway, officer, kota, "move.csv", employees_to_csv(moved))).json())
+    assert (job["imported"], job["unchanged"]) == (1, 0), job
+    history = (await gateway.get(f"/tenants/{kota}/employees/199001012015012001/history", headers=officer)).json()
+    assert [h["kind"] for h in history] == ["registered", "transferred"]
+
+
+async def test_bad_rows_are_listed_and_all_or_nothing_writes_nothing(gateway, token_for):
+    kota, officer = await setup_kota(gateway, token_for)
+    rows = people(5)
+    rows[1]["nip"] = "19900101201501100X"  # not digits
+    rows[2]["unit_code"] = "TIDAK-ADA"
+    rows[4] = {**rows[3], "name": "Orang Lain"}  # the same NIP twice in the file
+    content = employees_to_csv(rows)
+    job = await wait_for_job(gateway, officer, kota, (await upload(gateway, officer, kota, "bad.csv", content)).json())
+    assert job["status"] == "rejected" and job["imported"] == 0
+    assert [(e["row"], e["rule"]) for e in job["errors"]] == [(3, "nip.digits"), (4, "unknown_unit"), (6, "duplicate_nip")]
+    assert all(e["column"] and e["reason"] for e in job["errors"])
+    assert await count(gateway, officer, kota) == 0
+
+    job = await wait_for_job(gateway, officer, kota, (await upload(gateway, officer, kota, "bad.csv", content, "valid_rows")).json())
+    assert (job["status"], job["imported"], job["error_count"]) == ("done", 2, 3)
+    assert await count(gateway, officer, kota) == 2
+
+
+def zip_bomb() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"0" * (300 * 1024 * 1024))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "status", "rule"),
+    [
+        ("pegawai.xlsx", b"this is not a spreadsheet", 422, None),
+        ("pegawai.csv", "NIP BARU\tNAMA\tKODE UNOR\n1\t2\t3\n".encode(), 422, "delimiter"),
+        ("pegawai.csv", "NIP BARU;NAMA;KODE UNOR\n199001012015011001;Siti Ni\xf1o;BKPSDM\n".encode("latin-1"), 422, "encoding"),
+        ("pegawai.csv", b"", 422, "empty"),
+        ("pegawai.csv", "NAMA;KODE UNOR\nSiti;BKPSDM\n".encode(), 422, "missing_columns"),
+        ("pegawai.pdf", b"%PDF-1.4", 422, "unsupported_type"),
+    ],
+)
+async def test_broken_files_are_refused_at_upload(gateway, token_for, name, content, status, rule):
+    kota, officer = await setup_kota(gateway, token_for)
+    r = await upload(gateway, officer, kota, name, content)
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    if rule:
+        assert r.json()["errors"][0]["rule"] == rule
+    assert await count(gateway, officer, kota) == 0
+
+
+async def test_a_zip_bomb_and_an_oversized_upload_are_refused(gateway, token_for):
+    kota, officer = await setup_kota(gateway, token_for)
+    r = await upload(gateway, officer, kota, "bom.xlsx", zip_bomb())
+    assert r.status_code == 422 and r.json()["errors"][0]["rule"] == "zip_bomb"
+    r = await upload(gateway, officer, kota, "huge.csv", b"x" * (51 * 1024 * 1024))
+    assert r.status_code == 413 and r.headers["content-type"] == "application/problem+json"
+
+
+async def test_bkn_integration_pushes_and_pulls_in_bulk(gateway, token_for):
+    kota, _ = await setup_kota(gateway, token_for)
+    bkn = await token_for(kota, "integration")
+    r = await gateway.post(f"/tenants/{kota}/imports/employees", headers=bkn, json={"employees": people(12)})
+    assert r.status_code == 202, r.text
+    job = await wait_for_job(gateway, bkn, kota, r.json())
+    assert (job["status"], job["imported"]) == ("done", 12)
+    pulled = (await gateway.get(f"/tenants/{kota}/employees", headers=bkn, params={"limit": 200})).json()
+    assert sorted(e["nip"] for e in pulled["items"]) == sorted(p["nip"] for p in people(12))
+
+    samples = sorted(SIASN_SAMPLES.glob("*data*utama*.json"))
+    assert samples, "SIASN samples are missing"
+    records = [json.loads(p.read_text()) for p in samples]
+    r = await gateway.post(f"/tenants/{kota}/imports/siasn", headers=bkn, json={"records": records, "mode": "valid_rows"})
+    assert r.status_code == 202, r.text
+    job = await wait_for_job(gateway, bkn, kota, r.json())
+    assert job["status"] == "done" and job["imported"] + job["error_count"] >= len(records)
+    r = await gateway.post(f"/tenants/{kota}/imports/siasn", headers=bkn, json={"records": [{"code": 1, "data": {}}]})
+    assert r.status_code == 422 and r.json()["errors"][0]["rule"] == "siasn"
