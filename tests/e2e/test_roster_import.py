@@ -64,27 +64,48 @@ async def test_a_file_imports_and_importing_it_again_changes_nothing(gateway, to
     r = await upload(gateway, officer, kota, "pegawai.csv", content)
     assert r.status_code == 202, r.text
     job = await wait_for_job(gateway, officer, kota, r.json())
-    assert (job["status"], job["imported"], job["unchanged"], job["error_count"], job["percent"]) == ("done", 30, 0, 0, 100.0)
+    assert (job["status"], job["imported"], job["unchanged"], job["error_count"], job["percent"]) == (
+        "done",
+        30,
+        0,
+        0,
+        100.0,
+    )
     assert await count(gateway, officer, kota) == 30
     employee = (await gateway.get(f"/tenants/{kota}/employees/199001012015012001", headers=officer)).json()
     assert (employee["full_name"], employee["unit_code"], employee["pangkat"]) == (
-        "Pegawai Nomor 1, S.E.", "BKPSDM-MUTASI", "Penata Muda"
+        "Pegawai Nomor 1, S.E.",
+        "BKPSDM-MUTASI",
+        "Penata Muda",
     )
 
-    again = await wait_for_job(gateway, officer, kota, (await upload(gateway, officer, kota, "pegawai.csv", content)).json())
+    again = await wait_for_job(
+        gateway, officer, kota, (await upload(gateway, officer, kota, "pegawai.csv", content)).json()
+    )
     assert (again["status"], again["imported"], again["unchanged"]) == ("done", 0, 30)
-    history = (await gateway.get(f"/tenants/{kota}/employees/199001012015012001/history", headers=officer)).json()
+    history = (
+        await gateway.get(f"/tenants/{kota}/employees/199001012015012001/history", headers=officer)
+    ).json()
     assert [h["kind"] for h in history] == ["registered"]
 
     exported = await gateway.get(f"/tenants/{kota}/exports/employees.xlsx", headers=officer)
     assert exported.status_code == 200 and exported.content[:2] == b"PK"
-    back = await wait_for_job(gateway, officer, kota, (await upload(gateway, officer, kota, "export.xlsx", exported.content)).json())
+    back = await wait_for_job(
+        gateway, officer, kota, (await upload(gateway, officer, kota, "export.xlsx", exported.content)).json()
+    )
     assert (back["status"], back["imported"], back["unchanged"]) == ("done", 0, 30)
 
     moved = people(1, unit="DINKES")  # the same person, now in another unit: a transfer
-    job = await wait_for_job(gateway, officer, kota, (await upload(gateway, officer, kota, "move.csv", employees_to_csv(moved))).json())
+    job = await wait_for_job(
+        gateway,
+        officer,
+        kota,
+        (await upload(gateway, officer, kota, "move.csv", employees_to_csv(moved))).json(),
+    )
     assert (job["imported"], job["unchanged"]) == (1, 0), job
-    history = (await gateway.get(f"/tenants/{kota}/employees/199001012015012001/history", headers=officer)).json()
+    history = (
+        await gateway.get(f"/tenants/{kota}/employees/199001012015012001/history", headers=officer)
+    ).json()
     assert [h["kind"] for h in history] == ["registered", "transferred"]
 
 
@@ -95,13 +116,24 @@ async def test_bad_rows_are_listed_and_all_or_nothing_writes_nothing(gateway, to
     rows[2]["unit_code"] = "TIDAK-ADA"
     rows[4] = {**rows[3], "name": "Orang Lain"}  # the same NIP twice in the file
     content = employees_to_csv(rows)
-    job = await wait_for_job(gateway, officer, kota, (await upload(gateway, officer, kota, "bad.csv", content)).json())
+    job = await wait_for_job(
+        gateway, officer, kota, (await upload(gateway, officer, kota, "bad.csv", content)).json()
+    )
     assert job["status"] == "rejected" and job["imported"] == 0
-    assert [(e["row"], e["rule"]) for e in job["errors"]] == [(3, "nip.digits"), (4, "unknown_unit"), (6, "duplicate_nip")]
+    assert [(e["row"], e["rule"]) for e in job["errors"]] == [
+        (3, "nip.digits"),
+        (4, "unknown_unit"),
+        (6, "duplicate_nip"),
+    ]
     assert all(e["column"] and e["reason"] for e in job["errors"])
     assert await count(gateway, officer, kota) == 0
 
-    job = await wait_for_job(gateway, officer, kota, (await upload(gateway, officer, kota, "bad.csv", content, "valid_rows")).json())
+    job = await wait_for_job(
+        gateway,
+        officer,
+        kota,
+        (await upload(gateway, officer, kota, "bad.csv", content, "valid_rows")).json(),
+    )
     assert (job["status"], job["imported"], job["error_count"]) == ("done", 2, 3)
     assert await count(gateway, officer, kota) == 2
 
@@ -120,7 +152,12 @@ def zip_bomb() -> bytes:
     [
         ("pegawai.xlsx", b"this is not a spreadsheet", 422, None),
         ("pegawai.csv", "NIP BARU\tNAMA\tKODE UNOR\n1\t2\t3\n".encode(), 422, "delimiter"),
-        ("pegawai.csv", "NIP BARU;NAMA;KODE UNOR\n199001012015011001;Siti Ni\xf1o;BKPSDM\n".encode("latin-1"), 422, "encoding"),
+        (
+            "pegawai.csv",
+            "NIP BARU;NAMA;KODE UNOR\n199001012015011001;Siti Ni\xf1o;BKPSDM\n".encode("latin-1"),
+            422,
+            "encoding",
+        ),
         ("pegawai.csv", b"", 422, "empty"),
         ("pegawai.csv", "NAMA;KODE UNOR\nSiti;BKPSDM\n".encode(), 422, "missing_columns"),
         ("pegawai.pdf", b"%PDF-1.4", 422, "unsupported_type"),
@@ -157,9 +194,95 @@ async def test_bkn_integration_pushes_and_pulls_in_bulk(gateway, token_for):
     samples = sorted(SIASN_SAMPLES.glob("*data*utama*.json"))
     assert samples, "SIASN samples are missing"
     records = [json.loads(p.read_text()) for p in samples]
-    r = await gateway.post(f"/tenants/{kota}/imports/siasn", headers=bkn, json={"records": records, "mode": "valid_rows"})
+    r = await gateway.post(
+        f"/tenants/{kota}/imports/siasn", headers=bkn, json={"records": records, "mode": "valid_rows"}
+    )
     assert r.status_code == 202, r.text
     job = await wait_for_job(gateway, bkn, kota, r.json())
     assert job["status"] == "done" and job["imported"] + job["error_count"] >= len(records)
-    r = await gateway.post(f"/tenants/{kota}/imports/siasn", headers=bkn, json={"records": [{"code": 1, "data": {}}]})
+    r = await gateway.post(
+        f"/tenants/{kota}/imports/siasn", headers=bkn, json={"records": [{"code": 1, "data": {}}]}
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["rule"] == "siasn"
+
+
+async def test_imports_hand_posts_over_keep_what_a_source_lacks_and_leave_retirees_alone(gateway, token_for):
+    from .test_roster import standard
+
+    kota, officer = await setup_kota(gateway, token_for)
+    for code in ("P1", "P2"):
+        body = {
+            "code": code,
+            "title": f"Kepala {code}",
+            "tier": "Pengawas",
+            "eselon": "IV.a",
+            "unit_code": "DINKES",
+            "requirements": standard(3),
+        }
+        assert (
+            await gateway.post(f"/tenants/{kota}/positions", headers=officer, json=body)
+        ).status_code == 201
+    a, b, c = people(3, unit="DINKES")
+    a, b = {**a, "position_code": "P1", "tier": "Pengawas"}, {**b, "position_code": "P2", "tier": "Pengawas"}
+    bkn = await token_for(kota, "integration")
+    job = await wait_for_job(
+        gateway,
+        bkn,
+        kota,
+        (
+            await gateway.post(
+                f"/tenants/{kota}/imports/employees", headers=bkn, json={"employees": [a, b, c]}
+            )
+        ).json(),
+    )
+    assert (job["status"], job["imported"]) == ("done", 3), job
+    r = await gateway.patch(
+        f"/tenants/{kota}/employees/{c['nip']}",
+        headers=officer,
+        json={"career_preference": "Analis kebijakan"},
+    )
+    assert r.status_code == 200
+
+    swap = [
+        {**a, "position_code": "P2"},
+        {**b, "position_code": "P1"},
+        {k: v for k, v in c.items() if k != "education_level"},
+    ]
+    job = await wait_for_job(
+        gateway,
+        bkn,
+        kota,
+        (
+            await gateway.post(f"/tenants/{kota}/imports/employees", headers=bkn, json={"employees": swap})
+        ).json(),
+    )
+    assert (job["status"], job["imported"], job["unchanged"]) == ("done", 2, 1), job
+    holders = {
+        p["code"]: p["holder_nip"]
+        for p in (await gateway.get(f"/tenants/{kota}/positions", headers=officer)).json()
+    }
+    assert holders == {"P1": b["nip"], "P2": a["nip"]}
+    kept = (await gateway.get(f"/tenants/{kota}/employees/{c['nip']}", headers=officer)).json()
+    assert kept["career_preference"] == "Analis kebijakan" and kept["education_level"] == "S1"
+    history = (await gateway.get(f"/tenants/{kota}/employees/{a['nip']}/history", headers=officer)).json()
+    assert history[-1]["kind"] == "transferred" and history[-1]["changes"]["position_code"] == ["P1", "P2"]
+
+    r = await gateway.post(
+        f"/tenants/{kota}/employees/{a['nip']}/retirement",
+        headers=officer,
+        json={"retirement_date": "2025-06-01"},
+    )
+    assert r.json()["position_code"] is None
+    assert [
+        p["code"]
+        for p in (await gateway.get(f"/tenants/{kota}/positions?vacant=true", headers=officer)).json()
+    ] == ["P2"]
+    exported = await gateway.get(f"/tenants/{kota}/exports/employees.xlsx", headers=officer)
+    job = await wait_for_job(
+        gateway, officer, kota, (await upload(gateway, officer, kota, "export.xlsx", exported.content)).json()
+    )
+    assert (job["status"], job["unchanged"]) == ("done", 3), job
+    retired = (await gateway.get(f"/tenants/{kota}/employees/{a['nip']}", headers=officer)).json()
+    assert (retired["status"], retired["retirement_date"]) == ("retired", "2025-06-01")
+    r = await gateway.get(f"/tenants/{kota}/exports/employees.xlsx", headers=await token_for(kota, "viewer"))
+    assert r.status_code == 403

@@ -18,11 +18,15 @@ async def new_kota(gateway, token_for) -> tuple[str, str]:
     ops = await token_for("*", "admin")
     suffix = uuid.uuid4().hex[:6]
     province, kota = f"prov-{suffix}", f"kota-{suffix}"
-    r = await gateway.post("/tenants", headers=ops, json={"id": province, "name": "Pemprov Jawa Timur", "kind": "provinsi"})
+    r = await gateway.post(
+        "/tenants", headers=ops, json={"id": province, "name": "Pemprov Jawa Timur", "kind": "provinsi"}
+    )
     assert r.status_code == 201, r.text
     prov_admin = await token_for(province, "admin")
     r = await gateway.post(
-        "/tenants", headers=prov_admin, json={"id": kota, "name": "Pemkot Batu", "kind": "kota", "parent_id": province}
+        "/tenants",
+        headers=prov_admin,
+        json={"id": kota, "name": "Pemkot Batu", "kind": "kota", "parent_id": province},
     )
     assert r.status_code == 201, r.text
     return province, kota
@@ -36,7 +40,9 @@ async def register(gateway, headers, tenant: str, nip: str, name: str = "Budi Sa
 async def record_skp(gateway, headers, tenant, nip, predikat, year=2024) -> httpx.Response:
     # No retry: the assessment service waits for roster's event about a just-registered employee.
     return await gateway.post(
-        f"/tenants/{tenant}/performance-ratings", headers=headers, json={"nip": nip, "year": year, "predikat": predikat}
+        f"/tenants/{tenant}/performance-ratings",
+        headers=headers,
+        json={"nip": nip, "year": year, "predikat": predikat},
     )
 
 
@@ -48,7 +54,9 @@ async def test_employee_lands_in_the_nine_box_through_the_gateway(gateway, token
 
     r = await record_skp(gateway, officer, kota, nip, "Butuh Perbaikan")
     assert r.status_code == 201, r.text
-    r = await gateway.post(f"/tenants/{kota}/assessments", headers=officer, json={"nip": nip, "potential_score": 84})
+    r = await gateway.post(
+        f"/tenants/{kota}/assessments", headers=officer, json={"nip": nip, "potential_score": 84}
+    )
     assert r.status_code == 201, r.text
     assessment_id = r.json()["id"]
 
@@ -73,7 +81,9 @@ async def test_employee_lands_in_the_nine_box_through_the_gateway(gateway, token
     assert r.json()["in_talent_pool"] is True
 
     # The province's token covers its kota.
-    r = await gateway.get(f"/tenants/{kota}/employees/{nip}/placement", headers=await token_for(province, "viewer"))
+    r = await gateway.get(
+        f"/tenants/{kota}/employees/{nip}/placement", headers=await token_for(province, "viewer")
+    )
     assert r.status_code == 200 and r.json()["box"] == 9
 
 
@@ -94,12 +104,18 @@ async def test_bad_input_is_refused_and_changes_nothing(gateway, token_for):
     province, kota = await new_kota(gateway, token_for)
     officer = await token_for(kota, "officer")
 
-    r = await gateway.post(f"/tenants/{kota}/employees", headers=officer, json={"nip": "198502302010011003", "name": "X"})
+    r = await gateway.post(
+        f"/tenants/{kota}/employees", headers=officer, json={"nip": "198502302010011003", "name": "X"}
+    )
     assert r.status_code == 422
     assert r.headers["content-type"] == PROBLEM
     body = r.json()
     assert body["errors"] == [
-        {"field": "body.nip", "rule": "birth_date", "message": "digits 1-8 (19850230) are not a real birth date (YYYYMMDD)"}
+        {
+            "field": "body.nip",
+            "rule": "birth_date",
+            "message": "digits 1-8 (19850230) are not a real birth date (YYYYMMDD)",
+        }
     ]
 
     r = await gateway.post(f"/tenants/{kota}/employees", headers=officer, json={"nip": "12345", "name": "X"})
@@ -115,7 +131,9 @@ async def test_bad_input_is_refused_and_changes_nothing(gateway, token_for):
     assert r.json()["errors"][0]["rule"] == "birth_date_mismatch"
 
     r = await gateway.post(
-        f"/tenants/{kota}/assessments", headers=officer, json={"nip": "198503152010011003", "potential_score": 101}
+        f"/tenants/{kota}/assessments",
+        headers=officer,
+        json={"nip": "198503152010011003", "potential_score": 101},
     )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.potential_score"
     r = await gateway.post(
@@ -124,10 +142,16 @@ async def test_bad_input_is_refused_and_changes_nothing(gateway, token_for):
         json={"nip": "198503152010011003", "potential_score": 80, "completed_at": "9999-06-01T00:00:00Z"},
     )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.completed_at"
-    r = await gateway.post("/tenants", headers=await token_for("*", "admin"), json={"id": "x", "name": "a\u0000b", "kind": "provinsi"})
+    r = await gateway.post(
+        "/tenants",
+        headers=await token_for("*", "admin"),
+        json={"id": "x", "name": "a\u0000b", "kind": "provinsi"},
+    )
     assert r.status_code == 422, r.text  # PostgreSQL cannot store NUL: refused, not a 500
 
-    r = await gateway.post("/tenants/kota-tidak-ada/employees", headers=officer, json={"nip": "198503152010011003", "name": "X"})
+    r = await gateway.post(
+        "/tenants/kota-tidak-ada/employees", headers=officer, json={"nip": "198503152010011003", "name": "X"}
+    )
     assert r.status_code == 404 and r.headers["content-type"] == PROBLEM
 
     _, other_kota = await new_kota(gateway, token_for)
@@ -151,7 +175,9 @@ async def test_bad_input_is_refused_and_changes_nothing(gateway, token_for):
     assert r.status_code == 403
 
     r = await gateway.post(
-        f"/tenants/{kota}/employees", headers={**officer, "content-type": "application/json"}, content=b"{not json"
+        f"/tenants/{kota}/employees",
+        headers={**officer, "content-type": "application/json"},
+        content=b"{not json",
     )
     assert r.status_code == 400 and r.headers["content-type"] == PROBLEM
 
@@ -163,7 +189,9 @@ async def test_bad_input_is_refused_and_changes_nothing(gateway, token_for):
     for tenant in (kota, other_kota):
         r = await gateway.get(f"/tenants/{tenant}/employees", headers=admin)
         assert r.json() == {"items": [], "next_cursor": None}
-        r = await gateway.get(f"/tenants/{tenant}/employees/198503152010011003/performance-ratings", headers=admin)
+        r = await gateway.get(
+            f"/tenants/{tenant}/employees/198503152010011003/performance-ratings", headers=admin
+        )
         assert r.json() == []
         r = await gateway.get(f"/tenants/{tenant}/placements", headers=admin)
         assert r.json()["total"] == 0
@@ -194,7 +222,11 @@ async def test_scheduling_keeps_venues_with_rooms(gateway, token_for, platform):
     assert r.status_code == 201
     r = await gateway.get(f"/tenants/{kota}/venues/{venue_id}", headers=officer)
     assert sorted(room["name"] for room in r.json()["rooms"]) == ["Kelas XII-1", "Lab Bahasa", "Lab Komputer"]
-    r = await gateway.post(f"/tenants/{kota}/venues/{venue_id}/rooms", headers=officer, json={"name": "X", "room_type": "gym", "capacity": 1})
+    r = await gateway.post(
+        f"/tenants/{kota}/venues/{venue_id}/rooms",
+        headers=officer,
+        json={"name": "X", "room_type": "gym", "capacity": 1},
+    )
     assert r.status_code == 422
 
 
@@ -232,10 +264,14 @@ async def test_a_script_can_use_what_it_just_created_without_retrying(gateway, t
     for nip in nips:
         await register(gateway, integration, kota, nip)
         r = await gateway.post(
-            f"/tenants/{kota}/performance-ratings", headers=integration, json={"nip": nip, "year": 2025, "predikat": "Baik"}
+            f"/tenants/{kota}/performance-ratings",
+            headers=integration,
+            json={"nip": nip, "year": 2025, "predikat": "Baik"},
         )
         assert r.status_code == 201, r.text
-        r = await gateway.post(f"/tenants/{kota}/assessments", headers=integration, json={"nip": nip, "potential_score": 65})
+        r = await gateway.post(
+            f"/tenants/{kota}/assessments", headers=integration, json={"nip": nip, "potential_score": 65}
+        )
         assert r.status_code == 201, r.text
     for nip in nips:
         r = await eventually(
@@ -249,10 +285,14 @@ async def test_an_unregistered_employee_is_refused_after_a_short_wait(gateway, t
     _, kota = await new_kota(gateway, token_for)
     officer = await token_for(kota, "officer")
     r = await gateway.post(
-        f"/tenants/{kota}/performance-ratings", headers=officer, json={"nip": "198503152010011003", "year": 2025, "predikat": "Baik"}
+        f"/tenants/{kota}/performance-ratings",
+        headers=officer,
+        json={"nip": "198503152010011003", "year": 2025, "predikat": "Baik"},
     )
     assert r.status_code == 404 and "register it in the roster first" in r.json()["detail"]
-    r = await gateway.get(f"/tenants/{kota}/employees/198503152010011003/performance-ratings", headers=officer)
+    r = await gateway.get(
+        f"/tenants/{kota}/employees/198503152010011003/performance-ratings", headers=officer
+    )
     assert r.json() == []
 
 

@@ -315,14 +315,14 @@ async def create_track_record(
 
 
 def _job_out(job: ImportJob) -> ImportJobOut:
-    percent = (
-        100.0
-        if job.status in ("done", "rejected")
-        else round(100 * job.rows_done / max(job.total_rows, 1), 1)
-    )
-    return ImportJobOut.model_validate(
-        {**{c: getattr(job, c) for c in ImportJobOut.model_fields if c != "percent"}, "percent": percent}
-    )
+    if job.status in ("done", "rejected", "failed"):
+        percent: float | None = 100.0
+    elif job.total_rows:
+        percent = round(min(100.0, 100 * job.rows_done / job.total_rows), 1)
+    else:
+        percent = None  # still counting the file's rows
+    fields = {c: getattr(job, c) for c in ImportJobOut.model_fields if c != "percent"}
+    return ImportJobOut.model_validate({**fields, "percent": percent})
 
 
 async def _new_job(session, principal, tenant_id: str, filename: str, mode: str) -> ImportJob:
@@ -357,6 +357,8 @@ async def upload_import(
     background: BackgroundTasks,
     mode: Annotated[ImportMode, Form()] = "all_or_nothing",
 ) -> ImportJobOut:
+    require_roles(principal, *service.WRITERS)  # before any work on the file
+    await service.authorize_tenant(RosterRepository(session), principal, tenant_id)
     data = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise Problem(
@@ -427,7 +429,8 @@ async def push_siasn(
     runtime: RuntimeDep,
     background: BackgroundTasks,
 ) -> ImportJobOut:
-    employees, errors = [], []
+    employees: list = []  # EmployeeIn, or the row error of a record the adapter cannot map
+    errors = []
     for index, record in enumerate(body.records):
         try:
             employees.append(siasn.employee_from_data_utama(record, body.unit_codes))
@@ -435,6 +438,8 @@ async def push_siasn(
             errors.append(
                 {"field": f"body.records.{index}.{exc.field}", "rule": "siasn", "message": str(exc)}
             )
+            # valid_rows: the record is reported as a bad row of the job, in its place
+            employees.append({"row": index + 1, "column": exc.field, "reason": str(exc), "rule": "siasn"})
     if errors and body.mode == "all_or_nothing":
         raise Problem("some SIASN records cannot be mapped", status=422, title="Invalid input", errors=errors)
     job = await _new_job(session, principal, tenant_id, "siasn", body.mode)
@@ -470,6 +475,7 @@ async def get_import(
 )
 async def export_employees(tenant_id: TenantId, session: SessionDep, principal: PrincipalDep) -> Response:
     """Every employee of the tenant in the import layout (re-importing it changes nothing)."""
+    require_roles(principal, "admin", "officer", "integration")  # the whole roster is personal data
     repo = RosterRepository(session)
     await service.authorize_tenant(repo, principal, tenant_id)
     rows = [service.employee_out(e).model_dump() for e in await repo.all_employees(tenant_id)]

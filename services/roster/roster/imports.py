@@ -18,13 +18,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, Literal
 
-from bakat_common.contracts.roster import EmployeeRegisteredV1, EmployeeTransferredV1, EmployeeUpdatedV1
+from bakat_common.contracts.roster import (
+    EmployeeRegisteredV1,
+    EmployeeTransferredV1,
+    EmployeeUpdatedV1,
+    PositionFilledV1,
+    PositionVacatedV1,
+)
 from bakat_common.db import unit_of_work
 from bakat_common.events import CloudEvent, new_event
 from bakat_common.outbox import add_many_to_outbox
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from roster.civil_service import golongan_problem
 from roster.domain import NipError, check_nip_matches_record, parse_nip
 from roster.importing import ImportFileError, ValidationResult, read_rows, validate_rows
 from roster.importing.validate import RowError
@@ -66,7 +73,12 @@ async def _save_progress(
         await session.execute(
             update(ImportJob)
             .where(ImportJob.id == job_id)
-            .values(status=progress.phase, total_rows=progress.total, rows_done=progress.done)
+            .values(
+                status=progress.phase,
+                total_rows=progress.total,
+                rows_done=progress.done,
+                error_count=progress.errors,
+            )
         )
 
 
@@ -76,7 +88,10 @@ async def _progress_saver(sessions, job_id: uuid.UUID, progress: Progress, stop:
             await asyncio.wait_for(stop.wait(), timeout=0.5)
         except asyncio.TimeoutError:
             pass
-        await _save_progress(sessions, job_id, progress)
+        try:
+            await _save_progress(sessions, job_id, progress)
+        except Exception:  # progress is a courtesy: a failed save must not stop the import
+            log.warning("saving import progress failed", exc_info=True)
 
 
 def validate_file(
@@ -92,13 +107,24 @@ def validate_file(
 
 
 def validate_records(
-    records: Sequence[EmployeeIn], units: set[str], positions: set[str], today: date
+    records: Sequence[EmployeeIn | RowError], units: set[str], positions: set[str], today: date
 ) -> ValidationResult:
-    """The checks of a file row, for employees pushed as JSON (row = position in the list, from 1)."""
+    """The checks of a file row, for employees pushed as JSON (row = position in the list, from 1).
+
+    An entry may already be a RowError (a SIASN record the adapter could not map): it is counted and
+    reported in its place.
+    """
     result = ValidationResult()
     first_row: dict[str, int] = {}
     for row, data in enumerate(records, start=1):
+        if isinstance(data, dict):
+            result.rows_total += 1
+            result.invalid_rows += 1
+            result.errors.append({**data, "row": row})
+            continue
         errors: list[RowError] = []
+        if data.golongan is not None and (problem := golongan_problem(data.golongan, data.employment_type)):
+            errors.append({"row": row, "column": "golongan", "reason": problem, "rule": "golongan"})
         try:
             nip = parse_nip(data.nip, data.employment_type, today=today)
             check_nip_matches_record(nip, data.birth_date, data.gender)
@@ -151,14 +177,40 @@ async def write_employees(
     progress: Progress,
     chunk: int = 5000,
 ) -> WriteResult:
-    """Upsert by NIP in the caller's transaction: insert new, update changed, skip identical."""
+    """Upsert by NIP in the caller's transaction: insert new, update changed, skip identical.
+
+    For an existing employee only the fields the row carries are compared and changed: a source that
+    lacks a column (SIASN has no career preference) never wipes it. Retired employees are left alone.
+    """
     result = WriteResult()
     today = date.today()
-    holders = await _holders(session, tenant_id)
+    units_by_id = {u.id: u for u in units.values()}
+    positions_by_id = {p.id: p for p in positions.values()}
+    # A holder keeps their post unless this import moves them elsewhere, so posts can change hands.
+    moving = {
+        data.nip: (positions[data.position_code].id if data.position_code else None)
+        for _, data in rows
+        if "position_code" in data.model_fields_set
+    }
+    current = await _holders(session, tenant_id)
+    held_by = {nip: pid for pid, nip in current.items()}
+    holders = {pid: nip for pid, nip in current.items() if moving.get(nip, pid) == pid}
+    # Posts change hands inside one import (even a swap): first release every post whose holder the
+    # file moves, so the one-holder-per-post index never sees two holders mid-statement.
+    released = [nip for nip, pid in held_by.items() if moving.get(nip, pid) != pid]
+    if released:
+        await session.execute(
+            update(Employee)
+            .where(Employee.tenant_id == tenant_id, Employee.nip.in_(released))
+            .values(position_id=None)
+        )
     events: list[CloudEvent] = []
     for start in range(0, len(rows), chunk):
         batch = rows[start : start + chunk]
         existing = await _existing(session, tenant_id, [data.nip for _, data in batch])
+        for nip in released:  # compare against the post they held before the release above
+            if nip in existing:
+                existing[nip]["position_id"] = held_by[nip]
         inserts, updates, history = [], [], []
         for row, data in batch:
             unit = units.get(data.unit_code) if data.unit_code else None
@@ -167,6 +219,7 @@ async def write_employees(
             values = employee_columns(data, nip, position)
             values["unit_id"] = unit.id if unit else None
             values["position_id"] = position.id if position else None
+            old = existing.get(data.nip)
             if position is not None and holders.get(position.id, data.nip) != data.nip:
                 result.errors.append(
                     {
@@ -177,36 +230,65 @@ async def write_employees(
                     }
                 )
                 continue
-            if position is not None:
-                holders[position.id] = data.nip
-            old = existing.get(data.nip)
             if old is None:
+                if position is not None:
+                    holders[position.id] = data.nip
                 values.update(id=uuid.uuid4(), tenant_id=tenant_id)
                 inserts.append(values)
                 history.append(_history(tenant_id, values["id"], "registered", 1, actor, {}))
                 events.append(_event(EmployeeRegisteredV1, values, unit, position, tenant_id))
+                if position is not None:
+                    events.append(_position_event(PositionFilledV1, position, data.nip, tenant_id))
                 result.imported += 1
                 continue
-            changes = {k: [_json(old[k]), _json(values[k])] for k in COMPARED if old[k] != values[k]}
+            columns = provided_columns(data)
+            if old["status"] != "active":
+                columns.discard("retirement_date")  # a retiree's actual date is history, not derived
+            changes = {k: (old[k], values[k]) for k in columns if old[k] != values[k]}
             if not changes:
                 result.unchanged += 1
                 continue
-            values.update(id=old["id"], version=old["version"] + 1, status=old["status"])
-            updates.append(values)
+            if old["status"] != "active":
+                result.errors.append(
+                    {
+                        "row": row,
+                        "column": "nip",
+                        "reason": f"employee {data.nip} is retired",
+                        "rule": "retired",
+                    }
+                )
+                continue
+            if position is not None:
+                holders[position.id] = data.nip
+            merged = {k: old[k] for k in COMPARED} | {k: values[k] for k in columns}
+            merged.update(id=old["id"], nip=data.nip, version=old["version"] + 1, status=old["status"])
+            updates.append(merged)
             moved = "unit_id" in changes or "position_id" in changes
+            readable = _readable(changes, units_by_id, positions_by_id)
             kind = "transferred" if moved else "updated"
-            history.append(_history(tenant_id, old["id"], kind, values["version"], actor, changes))
+            history.append(_history(tenant_id, old["id"], kind, merged["version"], actor, readable))
+            snapshot = {**old, **merged, "gender": nip.gender, "birth_date": nip.birth_date}
+            new_unit = units_by_id.get(merged["unit_id"])
+            new_position = positions_by_id.get(merged["position_id"])
             if moved:
-                old_unit = next((u for u in units.values() if u.id == old["unit_id"]), None)
-                old_position = next((p for p in positions.values() if p.id == old["position_id"]), None)
+                old_unit, old_position = (
+                    units_by_id.get(old["unit_id"]),
+                    positions_by_id.get(old["position_id"]),
+                )
                 extra = {
                     "from_unit_code": old_unit.code if old_unit else None,
                     "from_position_code": old_position.code if old_position else None,
                     "reason": "bulk import",
                 }
-                events.append(_event(EmployeeTransferredV1, values, unit, position, tenant_id, extra))
+                events.append(
+                    _event(EmployeeTransferredV1, snapshot, new_unit, new_position, tenant_id, extra)
+                )
+                if "position_id" in changes and old_position is not None:
+                    events.append(_position_event(PositionVacatedV1, old_position, data.nip, tenant_id))
+                if "position_id" in changes and new_position is not None:
+                    events.append(_position_event(PositionFilledV1, new_position, data.nip, tenant_id))
             else:
-                events.append(_event(EmployeeUpdatedV1, values, unit, position, tenant_id))
+                events.append(_event(EmployeeUpdatedV1, snapshot, new_unit, new_position, tenant_id))
             result.imported += 1
         if inserts:
             await session.execute(insert(Employee), inserts)
@@ -218,6 +300,52 @@ async def write_employees(
         progress.done = min(progress.total, start + len(batch))
     await add_many_to_outbox(session, events, topic=TOPIC)
     return result
+
+
+def provided_columns(data: EmployeeIn) -> set[str]:
+    """The employee columns a row speaks for: the fields it carries (a missing cell changes nothing)."""
+    given = data.model_fields_set
+    columns = {f for f in given if f in COMPARED}
+    if "unit_code" in given:
+        columns.add("unit_id")
+    if "position_code" in given:  # a post brings its title, tier, level and eselon unless the row gives them
+        columns |= {"position_id", "position_title", "tier", "functional_level", "eselon"}
+    if "bup" in given:
+        columns.add("retirement_date")
+    return columns
+
+
+def _readable(changes: dict, units_by_id: dict, positions_by_id: dict) -> dict:
+    """History in the users' terms: unit and position codes rather than internal ids."""
+    out = {}
+    for key, (before, after) in changes.items():
+        if key == "unit_id":
+            key, before, after = "unit_code", _code(units_by_id, before), _code(units_by_id, after)
+        elif key == "position_id":
+            key, before, after = (
+                "position_code",
+                _code(positions_by_id, before),
+                _code(positions_by_id, after),
+            )
+        out[key] = [_json(before), _json(after)]
+    return out
+
+
+def _code(by_id: dict, key: Any) -> str | None:
+    found = by_id.get(key)
+    return found.code if found else None
+
+
+def _position_event(payload_type, position: Position, nip: str, tenant_id: str) -> CloudEvent:
+    if payload_type is PositionFilledV1:
+        payload = PositionFilledV1(
+            code=position.code, tier=position.tier, unit_code=position.unit.code, holder_nip=nip
+        )
+    else:
+        payload = PositionVacatedV1(
+            code=position.code, tier=position.tier, unit_code=position.unit.code, previous_holder_nip=nip
+        )
+    return new_event(payload, service=SERVICE, tenant=tenant_id, subject=f"position:{position.code}")
 
 
 def _json(value: Any) -> Any:
@@ -250,7 +378,8 @@ def _event(payload_type, values, unit, position, tenant_id: str, extra: dict | N
 
 
 async def _existing(session: AsyncSession, tenant_id: str, nips: list[str]) -> dict[str, dict]:
-    columns = [Employee.__table__.c[name] for name in ("id", "nip", "version", "status", *COMPARED)]
+    names = ("id", "nip", "version", "status", "gender", "birth_date", *COMPARED)
+    columns = [Employee.__table__.c[name] for name in dict.fromkeys(names)]
     rows = await session.execute(
         select(*columns).where(Employee.tenant_id == tenant_id, Employee.nip.in_(nips))
     )
@@ -337,7 +466,7 @@ async def run_import(
         }
     finally:
         stop.set()
-        await saver
+        await asyncio.gather(saver, return_exceptions=True)
     outcome["error_count"] = len(outcome["errors"])
     outcome["errors"] = sorted(outcome["errors"], key=lambda e: e["row"])[:MAX_STORED_ERRORS]
     async with unit_of_work(sessions) as session:

@@ -121,7 +121,9 @@ class RosterRepository:
         return list((await self.session.scalars(stmt)).unique().all())
 
     async def all_employees(self, tenant_id: str) -> list[Employee]:
-        rows = await self.session.scalars(select(Employee).where(Employee.tenant_id == tenant_id).order_by(Employee.nip))
+        rows = await self.session.scalars(
+            select(Employee).where(Employee.tenant_id == tenant_id).order_by(Employee.nip)
+        )
         return list(rows.unique().all())
 
     async def history(self, employee_id: uuid.UUID) -> list[EmployeeHistory]:

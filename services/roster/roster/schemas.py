@@ -241,7 +241,9 @@ class EmployeePage(BaseModel):
 
 
 class ImportRowError(BaseModel):
-    row: int = Field(description="row number in the file (header = 1) or position in the list (from 1); 0: the whole file")
+    row: int = Field(
+        description="row number in the file (header = 1) or position in the list (from 1); 0: the whole file"
+    )
     column: str
     reason: str
     rule: str
@@ -255,7 +257,9 @@ class ImportJobOut(BaseModel):
     status: str = Field(description="queued | validating | writing | done | rejected | failed")
     total_rows: int
     rows_done: int
-    percent: float
+    percent: float | None = Field(
+        description="of the current phase; null while the rows are still being counted"
+    )
     imported: int = Field(description="rows that created or changed an employee")
     unchanged: int = Field(description="rows identical to what the roster already has")
     error_count: int

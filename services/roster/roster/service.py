@@ -193,7 +193,7 @@ async def register_position(
 
 
 def compose_name(front_title: str | None, name: str, back_title: str | None) -> str:
-    """"Dr. Siti Rahayu, S.E., M.M.": titles as Indonesian documents write them."""
+    """ "Dr. Siti Rahayu, S.E., M.M.": titles as Indonesian documents write them."""
     full = f"{front_title} {name}" if front_title else name
     return f"{full}, {back_title}" if back_title else full
 
@@ -317,6 +317,16 @@ async def resolve_placement(
                 "exists",
                 f"position {position_code!r} does not exist in {tenant_id}",
             )
+    if position is not None:
+        # A post belongs to one unit: the employee's unit follows it, and a contradicting one is refused.
+        if unit is None:
+            unit = position.unit
+        elif unit.id != position.unit_id:
+            raise InvalidInput(
+                f"{prefix}.unit_code",
+                "position_unit",
+                f"position {position.code!r} belongs to unit {position.unit.code!r}, not {unit.code!r}",
+            )
     return unit, position
 
 
@@ -362,10 +372,13 @@ async def register_employee(
     nip = check_nip(data, date.today())
     check_golongan(data.golongan, data.employment_type)
     unit, position = await resolve_placement(repo, tenant_id, data.unit_code, data.position_code)
+    check_tier_fits_position(data.tier, position)
     if await repo.employee(tenant_id, nip.value) is not None:
         raise Conflict(f"employee with NIP {nip.value} already exists in {tenant_id}")
     await _take_position(repo, nip.value, position)
-    employee = Employee(tenant_id=tenant_id, unit=unit, position=position, **employee_columns(data, nip, position))
+    employee = Employee(
+        tenant_id=tenant_id, unit=unit, position=position, **employee_columns(data, nip, position)
+    )
     repo.add(employee)
     await session.flush()
     _record(repo, employee, "registered", principal.subject, {})
@@ -382,6 +395,13 @@ EMPLOYEE_COLUMNS = (
     "functional_level", "eselon", "tmt_position", "career_preference", "leadership_experience", "bup",
     "retirement_date", "status", "version",
 )  # fmt: skip
+
+
+def check_tier_fits_position(tier: str | None, position: Position | None, field: str = "body.tier") -> None:
+    if tier is not None and position is not None and tier != position.tier:
+        raise InvalidInput(
+            field, "position_tier", f"position {position.code!r} is {position.tier}, not {tier}"
+        )
 
 
 def employee_columns(data: EmployeeFields, nip: Nip, position: Position | None) -> dict[str, Any]:
@@ -458,9 +478,11 @@ async def update_employee(
         return employee  # nothing new: no version, no event
     for field, value in sent.items():
         setattr(employee, field, value)
-    if "bup" in changes:
+    if "bup" in changes and employee.status == "active":  # a retired employee's date is history
         employee.bup = employee.bup or retirement_age(employee.tier, employee.functional_level)
-        employee.retirement_date = retirement_date(employee.birth_date, employee.bup)
+        new_date = retirement_date(employee.birth_date, employee.bup)
+        changes["retirement_date"] = [_jsonable(employee.retirement_date), _jsonable(new_date)]
+        employee.retirement_date = new_date
     employee.version += 1
     employee.updated_at = func.now()
     _record(repo, employee, "updated", principal.subject, changes)
@@ -478,6 +500,13 @@ async def transfer_employee(
     if employee.status != "active":
         raise Conflict(f"employee {nip} is {employee.status}; only active employees are transferred")
     unit, position = await resolve_placement(repo, tenant_id, data.unit_code, data.position_code)
+    check_tier_fits_position(data.tier, position)
+    if employee.tmt_position is not None and data.tmt_position < employee.tmt_position:
+        raise InvalidInput(
+            "body.tmt_position",
+            "order",
+            f"the move cannot start before the current post ({employee.tmt_position})",
+        )
     await _take_position(repo, employee.nip, position)
     old_unit, old_position = employee.unit, employee.position
     before = {
@@ -485,6 +514,7 @@ async def transfer_employee(
         "position_code": old_position.code if old_position else None,
         "position_title": employee.position_title,
         "tier": employee.tier,
+        "functional_level": employee.functional_level,
         "eselon": employee.eselon,
         "tmt_position": _jsonable(employee.tmt_position),
     }
@@ -514,6 +544,7 @@ async def transfer_employee(
         "position_code": position.code if position else None,
         "position_title": employee.position_title,
         "tier": employee.tier,
+        "functional_level": employee.functional_level,
         "eselon": employee.eselon,
         "tmt_position": _jsonable(employee.tmt_position),
     }
@@ -565,6 +596,7 @@ async def retire_employee(
         data.reason,
     )
     employee.retirement_date = when
+    employee.position = None  # the post is vacated: a retired employee holds none
     await session.flush()
     payload = EmployeeRetiredV1(**snapshot_fields(employee), retirement_date=when, reason=data.reason)
     await publish(session, payload, tenant_id, employee.nip)
