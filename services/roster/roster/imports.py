@@ -29,6 +29,7 @@ from bakat_common.db import unit_of_work
 from bakat_common.events import CloudEvent, new_event
 from bakat_common.outbox import add_many_to_outbox
 from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from roster.civil_service import golongan_problem
@@ -380,8 +381,9 @@ def _event(payload_type, values, unit, position, tenant_id: str, extra: dict | N
 async def _existing(session: AsyncSession, tenant_id: str, nips: list[str]) -> dict[str, dict]:
     names = ("id", "nip", "version", "status", "gender", "birth_date", *COMPARED)
     columns = [Employee.__table__.c[name] for name in dict.fromkeys(names)]
+    # Locked until the import commits: a PATCH or transfer meanwhile waits instead of being overwritten.
     rows = await session.execute(
-        select(*columns).where(Employee.tenant_id == tenant_id, Employee.nip.in_(nips))
+        select(*columns).where(Employee.tenant_id == tenant_id, Employee.nip.in_(nips)).with_for_update()
     )
     return {row.nip: row._asdict() for row in rows}
 
@@ -453,6 +455,13 @@ async def run_import(
         outcome["rows_done"] = validation.rows_total
     except _Rejected as rejected:
         outcome = {"status": "rejected", "errors": rejected.errors}
+    except IntegrityError:
+        # Someone registered one of these NIPs (or took a post) while the import ran: nothing was written.
+        reason = "the roster changed while the file was imported (a NIP or a post was taken meanwhile); upload it again"
+        outcome = {
+            "status": "failed",
+            "errors": [{"row": 0, "column": "", "reason": reason, "rule": "conflict"}],
+        }
     except ImportFileError as exc:
         outcome = {
             "status": "rejected",
