@@ -131,8 +131,7 @@ class EventConsumer:
         while not stop.is_set():
             batch = await self.consumer.getmany(timeout_ms=200, max_records=self.batch_size)
             for tp, records in batch.items():
-                for record in records:
-                    await self.process(record)
+                await self.process_batch(records)
                 # Commit only what is durably handled in the database.
                 await self.consumer.commit({tp: records[-1].offset + 1})
             self._update_lag()
@@ -146,6 +145,49 @@ class EventConsumer:
                 self.metrics.consumer_lag.labels(self.group_id, tp.topic, str(tp.partition)).set(
                     max(0, highwater - position)
                 )
+
+    async def process_batch(self, records: list[ConsumerRecord]) -> None:
+        """One partition's records. Their effects go into one transaction (much faster than one each);
+        if anything in it fails, nothing of it is kept and the records are handled one by one, so a
+        bad event still gets its retries and its dead letter without holding up the others."""
+        if len(records) == 1:
+            await self.process(records[0])
+            return
+        wanted = []
+        for record in records:
+            try:
+                event = CloudEvent.from_bytes(record.value)
+            except Exception:
+                wanted.append(record)  # the one-by-one path dead-letters it
+                continue
+            if event.type in self.handlers:
+                wanted.append(record)
+        started = time.perf_counter()
+        try:
+            async with unit_of_work(self.sessions) as session:
+                for record in wanted:
+                    event = CloudEvent.from_bytes(record.value)
+                    tenant_token = tenant_var.set(event.tenant)
+                    try:
+                        await self._apply(session, event, self.handlers[event.type])
+                    finally:
+                        tenant_var.reset(tenant_token)
+                    # Handlers may mix ORM reads with Core upserts: the next event must see fresh rows.
+                    session.expire_all()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.info("a batch failed; handling its events one by one", extra={"group": self.group_id})
+            for record in records:
+                await self.process(record)
+            return
+        for record in records:
+            self._positions[TopicPartition(record.topic, record.partition)] = record.offset + 1
+        if wanted:
+            share = (time.perf_counter() - started) / len(wanted)
+            for record in wanted:
+                event_type = CloudEvent.from_bytes(record.value).type
+                self.metrics.consumer_handler_seconds.labels(self.group_id, event_type, "ok").observe(share)
 
     async def process(self, record: ConsumerRecord) -> None:
         self._positions[TopicPartition(record.topic, record.partition)] = record.offset + 1
@@ -195,15 +237,19 @@ class EventConsumer:
 
     async def _handle_once(self, event: CloudEvent, handler: Handler) -> None:
         async with unit_of_work(self.sessions) as session:
-            inserted = await session.execute(
-                pg_insert(inbox)
-                .values(event_id=event.id, consumer=self.group_id, event_type=event.type)
-                .on_conflict_do_nothing()
-                .returning(inbox.c.event_id)
-            )
-            if inserted.first() is None:
-                return  # already handled: its effect is committed
-            await handler(session, event)
+            await self._apply(session, event, handler)
+
+    async def _apply(self, session: AsyncSession, event: CloudEvent, handler: Handler) -> None:
+        """The event's effect, with its id in the inbox in the same transaction (once only)."""
+        inserted = await session.execute(
+            pg_insert(inbox)
+            .values(event_id=event.id, consumer=self.group_id, event_type=event.type)
+            .on_conflict_do_nothing()
+            .returning(inbox.c.event_id)
+        )
+        if inserted.first() is None:
+            return  # already handled: its effect is committed
+        await handler(session, event)
 
     def _observe(self, event_type: str, outcome: str, started: float) -> None:
         self.metrics.consumer_handler_seconds.labels(self.group_id, event_type, outcome).observe(

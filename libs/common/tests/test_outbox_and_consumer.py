@@ -218,13 +218,13 @@ async def test_consumer_killed_mid_stream_resumes_from_committed_offset(sessions
     handled_before_restart = sum((await effect_counts(sessions)).values())
     second = new_consumer(kafka_settings, sessions, producer, topic, record_effect, group=group)
     received: list[int] = []
-    original_process = second.process
+    original_batch = second.process_batch
 
-    async def counting_process(record):
-        received.append(record.offset)
-        await original_process(record)
+    async def counting_batch(records):
+        received.extend(r.offset for r in records)
+        await original_batch(records)
 
-    second.process = counting_process
+    second.process_batch = counting_batch
     stop = asyncio.Event()
     task = asyncio.create_task(second.run(stop))
     try:
@@ -312,3 +312,38 @@ async def test_an_event_unhandled_when_the_consumer_stops_is_read_again(sessions
     finally:
         stop.set()
         await asyncio.wait_for(task, 10)
+
+
+async def test_a_batch_with_one_bad_event_keeps_the_rest_and_dead_letters_the_bad_one(
+    sessions, producer, kafka_settings, topic
+):
+    # One subject: one partition, so the 40 events arrive as one batch handled in one transaction.
+    events = [
+        CloudEvent(source="/bakat/test", type="bakat.test.thing.happened.v1", subject="same", tenant="t", data={"n": n})
+        for n in range(40)
+    ]
+    for e in events:
+        await producer.send(topic, e.to_bytes(), key=e.key.encode())
+    await producer.flush()
+
+    async def handler(session, event):
+        if event.data["n"] == 25:
+            raise ValueError("rejected")
+        await record_effect(session, event)
+
+    group = f"g-{uuid.uuid4().hex[:8]}"
+    consumer = new_consumer(kafka_settings, sessions, producer, topic, handler, group=group, max_attempts=2)
+    stop = asyncio.Event()
+    task = asyncio.create_task(consumer.run(stop))
+    try:
+        async def all_good():
+            return len(await effect_counts(sessions)) == 39
+
+        await wait_for(all_good)
+        dead = await read_topic(kafka_settings.bootstrap_servers, dead_letter_topic(group), expect=1)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+    counts = await effect_counts(sessions)
+    assert set(counts.values()) == {1} and events[25].id not in counts
+    assert [CloudEvent.from_bytes(r.value).id for r in dead] == [events[25].id]
