@@ -22,8 +22,6 @@ from bakat_common.contracts.roster import (
     EmployeeRegisteredV1,
     EmployeeTransferredV1,
     EmployeeUpdatedV1,
-    PositionFilledV1,
-    PositionVacatedV1,
 )
 from bakat_common.db import unit_of_work
 from bakat_common.events import CloudEvent, new_event
@@ -38,7 +36,15 @@ from roster.importing import ImportFileError, ValidationResult, read_rows, valid
 from roster.importing.validate import RowError
 from roster.models import Employee, EmployeeHistory, ImportJob, Position, Unit
 from roster.schemas import EmployeeIn
-from roster.service import SERVICE, TOPIC, employee_columns, snapshot_from
+from roster.service import (
+    SERVICE,
+    TOPIC,
+    employee_columns,
+    position_filled,
+    position_subject,
+    position_vacated,
+    snapshot_from,
+)
 
 Mode = Literal["all_or_nothing", "valid_rows"]
 MAX_STORED_ERRORS = 1000  # a job keeps the first thousand row errors (and counts them all)
@@ -239,7 +245,7 @@ async def write_employees(
                 history.append(_history(tenant_id, values["id"], "registered", 1, actor, {}))
                 events.append(_event(EmployeeRegisteredV1, values, unit, position, tenant_id))
                 if position is not None:
-                    events.append(_position_event(PositionFilledV1, position, data.nip, tenant_id))
+                    events.append(_position_event(position_filled, position, data.nip, tenant_id))
                 result.imported += 1
                 continue
             columns = provided_columns(data)
@@ -285,9 +291,9 @@ async def write_employees(
                     _event(EmployeeTransferredV1, snapshot, new_unit, new_position, tenant_id, extra)
                 )
                 if "position_id" in changes and old_position is not None:
-                    events.append(_position_event(PositionVacatedV1, old_position, data.nip, tenant_id))
+                    events.append(_position_event(position_vacated, old_position, data.nip, tenant_id))
                 if "position_id" in changes and new_position is not None:
-                    events.append(_position_event(PositionFilledV1, new_position, data.nip, tenant_id))
+                    events.append(_position_event(position_filled, new_position, data.nip, tenant_id))
             else:
                 events.append(_event(EmployeeUpdatedV1, snapshot, new_unit, new_position, tenant_id))
             result.imported += 1
@@ -337,16 +343,10 @@ def _code(by_id: dict, key: Any) -> str | None:
     return found.code if found else None
 
 
-def _position_event(payload_type, position: Position, nip: str, tenant_id: str) -> CloudEvent:
-    if payload_type is PositionFilledV1:
-        payload = PositionFilledV1(
-            code=position.code, tier=position.tier, unit_code=position.unit.code, holder_nip=nip
-        )
-    else:
-        payload = PositionVacatedV1(
-            code=position.code, tier=position.tier, unit_code=position.unit.code, previous_holder_nip=nip
-        )
-    return new_event(payload, service=SERVICE, tenant=tenant_id, subject=f"position:{position.code}")
+def _position_event(make, position: Position, nip: str, tenant_id: str) -> CloudEvent:
+    return new_event(
+        make(position, nip), service=SERVICE, tenant=tenant_id, subject=position_subject(position)
+    )
 
 
 def _json(value: Any) -> Any:

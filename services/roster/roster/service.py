@@ -384,7 +384,7 @@ async def register_employee(
     _record(repo, employee, "registered", principal.subject, {})
     await publish(session, EmployeeRegisteredV1(**snapshot_fields(employee)), tenant_id, employee.nip)
     if position is not None:
-        await publish(session, _filled(position, employee), tenant_id, f"position:{position.code}")
+        await publish(session, position_filled(position, employee.nip), tenant_id, position_subject(position))
     await session.refresh(employee)
     return employee
 
@@ -437,16 +437,20 @@ def employee_columns(data: EmployeeFields, nip: Nip, position: Position | None) 
     }
 
 
-def _filled(position: Position, employee: Employee) -> PositionFilledV1:
+def position_filled(position: Position, nip: str) -> PositionFilledV1:
     return PositionFilledV1(
-        code=position.code, tier=position.tier, unit_code=position.unit.code, holder_nip=employee.nip
+        code=position.code, tier=position.tier, unit_code=position.unit.code, holder_nip=nip
     )
 
 
-def _vacated(position: Position, employee: Employee) -> PositionVacatedV1:
+def position_vacated(position: Position, nip: str) -> PositionVacatedV1:
     return PositionVacatedV1(
-        code=position.code, tier=position.tier, unit_code=position.unit.code, previous_holder_nip=employee.nip
+        code=position.code, tier=position.tier, unit_code=position.unit.code, previous_holder_nip=nip
     )
+
+
+def position_subject(position: Position) -> str:
+    return f"position:{position.code}"
 
 
 async def employee_for_change(
@@ -565,9 +569,11 @@ async def transfer_employee(
     )
     await publish(session, payload, tenant_id, employee.nip)
     if old_position is not None and old_position is not position:
-        await publish(session, _vacated(old_position, employee), tenant_id, f"position:{old_position.code}")
+        await publish(
+            session, position_vacated(old_position, employee.nip), tenant_id, position_subject(old_position)
+        )
     if position is not None and position is not old_position:
-        await publish(session, _filled(position, employee), tenant_id, f"position:{position.code}")
+        await publish(session, position_filled(position, employee.nip), tenant_id, position_subject(position))
     await session.refresh(employee)
     return employee
 
@@ -601,7 +607,9 @@ async def retire_employee(
     payload = EmployeeRetiredV1(**snapshot_fields(employee), retirement_date=when, reason=data.reason)
     await publish(session, payload, tenant_id, employee.nip)
     if position is not None:
-        await publish(session, _vacated(position, employee), tenant_id, f"position:{position.code}")
+        await publish(
+            session, position_vacated(position, employee.nip), tenant_id, position_subject(position)
+        )
     await session.refresh(employee)
     return employee
 
