@@ -286,3 +286,32 @@ async def test_imports_hand_posts_over_keep_what_a_source_lacks_and_leave_retire
     assert (retired["status"], retired["retirement_date"]) == ("retired", "2025-06-01")
     r = await gateway.get(f"/tenants/{kota}/exports/employees.xlsx", headers=await token_for(kota, "viewer"))
     assert r.status_code == 403
+
+
+async def test_siasn_position_history_becomes_track_records_once(gateway, token_for):
+    kota, _ = await setup_kota(gateway, token_for)
+    bkn = await token_for(kota, "integration")
+    utama = json.loads((SIASN_SAMPLES / "pns-administrator.data-utama.json").read_text())
+    history = json.loads((SIASN_SAMPLES / "pns-administrator.rw-jabatan.json").read_text())
+    job = await wait_for_job(
+        gateway,
+        bkn,
+        kota,
+        (await gateway.post(f"/tenants/{kota}/imports/siasn", headers=bkn, json={"records": [utama]})).json(),
+    )
+    assert job["status"] == "done", job
+    nip = (await gateway.get(f"/tenants/{kota}/employees", headers=bkn)).json()["items"][0]["nip"]
+    r = await gateway.post(f"/tenants/{kota}/employees/{nip}/track-records/siasn", headers=bkn, json=history)
+    assert r.status_code == 200, r.text
+    added = r.json()
+    assert added and all(t["kind"] == "position" for t in added)
+    again = await gateway.post(
+        f"/tenants/{kota}/employees/{nip}/track-records/siasn", headers=bkn, json=history
+    )
+    assert again.json() == []  # sent twice, kept once
+    stored = (await gateway.get(f"/tenants/{kota}/employees/{nip}/track-records", headers=bkn)).json()
+    assert len(stored) == len(added)
+    r = await gateway.post(
+        f"/tenants/{kota}/employees/{nip}/track-records/siasn", headers=bkn, json={"code": 0, "data": "x"}
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["rule"] == "siasn"

@@ -12,7 +12,7 @@ from typing import Annotated
 from bakat_common.app import PrincipalDep, RuntimeDep, SessionDep
 from bakat_common.auth import ALL_TENANTS, require_roles
 from bakat_common.errors import InvalidInput, NotFound, Problem, problem_responses
-from fastapi import APIRouter, BackgroundTasks, File, Form, Path, Query, Response, UploadFile, status
+from fastapi import APIRouter, BackgroundTasks, Body, File, Form, Path, Query, Response, UploadFile, status
 
 from roster import imports, service, siasn
 from roster.importing import (
@@ -309,6 +309,28 @@ async def create_track_record(
     return TrackRecordOut.model_validate(
         await service.add_track_record(session, principal, tenant_id, nip, body)
     )
+
+
+@router.post(
+    "/tenants/{tenant_id}/employees/{nip}/track-records/siasn",
+    response_model=list[TrackRecordOut],
+    tags=["employees"],
+    responses=WRITE,
+    summary="BKN integration: a SIASN rw-jabatan response becomes position history (entries already there are kept once)",
+)
+async def import_siasn_position_history(
+    tenant_id: TenantId,
+    nip: NipPath,
+    body: Annotated[dict | list, Body(description="the rw-jabatan response, enveloped or a bare list")],
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> list[TrackRecordOut]:
+    try:
+        records = siasn.track_records_from_rw_jabatan(body, nip=nip)
+    except siasn.SiasnMappingError as exc:
+        raise InvalidInput(f"body.{exc.field}", "siasn", str(exc)) from None
+    added = await service.import_position_history(session, principal, tenant_id, nip, records)
+    return [TrackRecordOut.model_validate(r) for r in added]
 
 
 # ---- bulk import, BKN integration, export --------------------------------------------------------

@@ -625,3 +625,23 @@ async def add_track_record(
     repo.add(record)
     await session.flush()
     return record
+
+
+async def import_position_history(
+    session: AsyncSession, principal: Principal, tenant_id: str, nip: str, records: list[TrackRecordIn]
+) -> list[TrackRecord]:
+    """Position history from SIASN (rw-jabatan): entries already on the record (same title and start)
+    are not added again, so the same history can be sent twice."""
+    repo = RosterRepository(session)
+    employee = await employee_for_change(repo, principal, tenant_id, nip)
+    known = {(r.kind, r.title, r.start_date) for r in await repo.track_records(employee.id)}
+    added = []
+    for data in records:
+        if (data.kind, data.title, data.start_date) in known:
+            continue
+        record = TrackRecord(tenant_id=tenant_id, employee_id=employee.id, **data.model_dump())
+        repo.add(record)
+        added.append(record)
+        known.add((data.kind, data.title, data.start_date))
+    await session.flush()
+    return added
