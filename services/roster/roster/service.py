@@ -359,6 +359,34 @@ def _record(
     )
 
 
+def _change(
+    repo: RosterRepository,
+    employee: Employee,
+    kind: str,
+    actor: str,
+    changes: dict,
+    reason: str | None = None,
+) -> None:
+    """Every change to an employee: a new version, a timestamp and a history row with before/after."""
+    employee.version += 1
+    employee.updated_at = func.now()
+    _record(repo, employee, kind, actor, changes, reason)
+
+
+def _placement_of(employee: Employee) -> dict:
+    """Where an employee sits, in the users' terms (for a transfer's before/after)."""
+    unit, position = employee.unit, employee.position
+    return {
+        "unit_code": unit.code if unit else None,
+        "position_code": position.code if position else None,
+        "position_title": employee.position_title,
+        "tier": employee.tier,
+        "functional_level": employee.functional_level,
+        "eselon": employee.eselon,
+        "tmt_position": _jsonable(employee.tmt_position),
+    }
+
+
 def _jsonable(value: object) -> object:
     return value.isoformat() if isinstance(value, date) else value
 
@@ -487,9 +515,7 @@ async def update_employee(
         new_date = retirement_date(employee.birth_date, employee.bup)
         changes["retirement_date"] = [_jsonable(employee.retirement_date), _jsonable(new_date)]
         employee.retirement_date = new_date
-    employee.version += 1
-    employee.updated_at = func.now()
-    _record(repo, employee, "updated", principal.subject, changes)
+    _change(repo, employee, "updated", principal.subject, changes)
     await session.flush()
     await publish(session, EmployeeUpdatedV1(**snapshot_fields(employee)), tenant_id, employee.nip)
     await session.refresh(employee)
@@ -513,15 +539,7 @@ async def transfer_employee(
         )
     await _take_position(repo, employee.nip, position)
     old_unit, old_position = employee.unit, employee.position
-    before = {
-        "unit_code": old_unit.code if old_unit else None,
-        "position_code": old_position.code if old_position else None,
-        "position_title": employee.position_title,
-        "tier": employee.tier,
-        "functional_level": employee.functional_level,
-        "eselon": employee.eselon,
-        "tmt_position": _jsonable(employee.tmt_position),
-    }
+    before = _placement_of(employee)
     if old_position is not None or employee.position_title:  # the old post joins the track record
         repo.add(
             TrackRecord(
@@ -541,25 +559,9 @@ async def transfer_employee(
     employee.functional_level = data.functional_level or (position.functional_level if position else None)
     employee.eselon = data.eselon or (position.eselon if position else None)
     employee.tmt_position = data.tmt_position
-    employee.version += 1
-    employee.updated_at = func.now()
-    after = {
-        "unit_code": unit.code if unit else None,
-        "position_code": position.code if position else None,
-        "position_title": employee.position_title,
-        "tier": employee.tier,
-        "functional_level": employee.functional_level,
-        "eselon": employee.eselon,
-        "tmt_position": _jsonable(employee.tmt_position),
-    }
-    _record(
-        repo,
-        employee,
-        "transferred",
-        principal.subject,
-        {k: [before[k], after[k]] for k in before},
-        data.reason,
-    )
+    after = _placement_of(employee)
+    changes = {k: [before[k], after[k]] for k in before}
+    _change(repo, employee, "transferred", principal.subject, changes, data.reason)
     await session.flush()
     payload = EmployeeTransferredV1(
         **snapshot_fields(employee),
@@ -588,19 +590,11 @@ async def retire_employee(
     when = data.retirement_date or employee.retirement_date
     position = employee.position
     employee.status = "retired"
-    employee.version += 1
-    employee.updated_at = func.now()
-    _record(
-        repo,
-        employee,
-        "retired",
-        principal.subject,
-        {
-            "status": ["active", "retired"],
-            "retirement_date": [_jsonable(employee.retirement_date), _jsonable(when)],
-        },
-        data.reason,
-    )
+    changes = {
+        "status": ["active", "retired"],
+        "retirement_date": [_jsonable(employee.retirement_date), _jsonable(when)],
+    }
+    _change(repo, employee, "retired", principal.subject, changes, data.reason)
     employee.retirement_date = when
     employee.position = None  # the post is vacated: a retired employee holds none
     await session.flush()
