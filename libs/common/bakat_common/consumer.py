@@ -153,20 +153,19 @@ class EventConsumer:
         if len(records) == 1:
             await self.process(records[0])
             return
-        wanted = []
+        wanted: list[CloudEvent] = []
         for record in records:
             try:
                 event = CloudEvent.from_bytes(record.value)
             except Exception:
-                wanted.append(record)  # the one-by-one path dead-letters it
-                continue
+                await self.process_one_by_one(records)  # the one-by-one path dead-letters it
+                return
             if event.type in self.handlers:
-                wanted.append(record)
+                wanted.append(event)
         started = time.perf_counter()
         try:
             async with unit_of_work(self.sessions) as session:
-                for record in wanted:
-                    event = CloudEvent.from_bytes(record.value)
+                for event in wanted:
                     tenant_token = tenant_var.set(event.tenant)
                     try:
                         await self._apply(session, event, self.handlers[event.type])
@@ -178,16 +177,18 @@ class EventConsumer:
             raise
         except Exception:
             log.info("a batch failed; handling its events one by one", extra={"group": self.group_id})
-            for record in records:
-                await self.process(record)
+            await self.process_one_by_one(records)
             return
         for record in records:
             self._positions[TopicPartition(record.topic, record.partition)] = record.offset + 1
         if wanted:
             share = (time.perf_counter() - started) / len(wanted)
-            for record in wanted:
-                event_type = CloudEvent.from_bytes(record.value).type
-                self.metrics.consumer_handler_seconds.labels(self.group_id, event_type, "ok").observe(share)
+            for event in wanted:
+                self.metrics.consumer_handler_seconds.labels(self.group_id, event.type, "ok").observe(share)
+
+    async def process_one_by_one(self, records: list[ConsumerRecord]) -> None:
+        for record in records:
+            await self.process(record)
 
     async def process(self, record: ConsumerRecord) -> None:
         self._positions[TopicPartition(record.topic, record.partition)] = record.offset + 1
