@@ -6,9 +6,11 @@ import asyncio
 import io
 import json
 import time
+import uuid
 import zipfile
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from roster.importing import employees_to_csv
@@ -315,3 +317,32 @@ async def test_siasn_position_history_becomes_track_records_once(gateway, token_
         f"/tenants/{kota}/employees/{nip}/track-records/siasn", headers=bkn, json={"code": 0, "data": "x"}
     )
     assert r.status_code == 422 and r.json()["errors"][0]["rule"] == "siasn"
+
+
+async def test_a_job_whose_process_died_is_reported_failed_and_a_live_one_is_not(gateway, token_for, platform):
+    kota, officer = await setup_kota(gateway, token_for)
+    r = await upload(gateway, officer, kota, "pegawai.csv", employees_to_csv(people(3), delimiter=";"))
+    job = await wait_for_job(gateway, officer, kota, r.json())
+    assert job["status"] == "done"
+    dsn = platform.database_urls["roster"].replace("postgresql+asyncpg", "postgresql")
+    conn = await asyncpg.connect(dsn)
+    try:
+        # As the row looks while a job writes: recent heartbeat -> still running.
+        await conn.execute(
+            "UPDATE import_jobs SET status = 'writing', finished_at = NULL, heartbeat_at = now() WHERE id = $1",
+            uuid.UUID(job["id"]),
+        )
+        live = (await gateway.get(f"/tenants/{kota}/imports/{job['id']}", headers=officer)).json()
+        assert live["status"] == "writing"
+        # As it stays when the process is killed mid-write: the heartbeat stops.
+        await conn.execute(
+            "UPDATE import_jobs SET heartbeat_at = now() - interval '10 minutes' WHERE id = $1", uuid.UUID(job["id"])
+        )
+        dead = (await gateway.get(f"/tenants/{kota}/imports/{job['id']}", headers=officer)).json()
+        assert dead["status"] == "failed" and dead["finished_at"] is not None
+        assert [e["rule"] for e in dead["errors"]] == ["interrupted"]
+        again = (await gateway.get(f"/tenants/{kota}/imports/{job['id']}", headers=officer)).json()
+        assert again["status"] == "failed"  # recorded, not recomputed
+        assert await conn.fetchval("SELECT status FROM import_jobs WHERE id = $1", uuid.UUID(job["id"])) == "failed"
+    finally:
+        await conn.close()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -49,3 +50,20 @@ async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncItera
     """One transaction: the change and its outbox rows commit together or not at all."""
     async with sessions() as session, session.begin():
         yield session
+
+
+async def copy_records(
+    session: AsyncSession, table: str, columns: Sequence[str], records: Sequence[tuple[Any, ...]]
+) -> None:
+    """Bulk insert with PostgreSQL COPY inside the session's transaction: 10-20x faster than
+    multi-row INSERTs for an import's hundred thousand rows. Columns left out take their server
+    defaults; JSONB values are passed as JSON text."""
+    if not records:
+        return
+    connection = await session.connection()
+    driver = (await connection.get_raw_connection()).driver_connection
+    if not driver.is_in_transaction():
+        # The adapter opens PostgreSQL's transaction lazily, at the first statement: a COPY sent
+        # before one would commit on its own, outside the caller's unit of work.
+        await connection.exec_driver_sql("SELECT 1")
+    await driver.copy_records_to_table(table, records=records, columns=list(columns))

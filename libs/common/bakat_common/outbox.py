@@ -10,18 +10,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
+from pydantic_core import to_json
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from bakat_common.db import copy_records
 from bakat_common.events import CloudEvent
 from bakat_common.infrastructure import OUTBOX_NOTIFY_CHANNEL, outbox
 from bakat_common.metrics import Metrics
 
 log = logging.getLogger("bakat.outbox")
+OUTBOX_COPY_COLUMNS = ("event_id", "topic", "key", "event_type", "tenant", "envelope")
 
 
 async def add_to_outbox(session: AsyncSession, event: CloudEvent, *, topic: str) -> None:
@@ -38,24 +43,21 @@ async def add_to_outbox(session: AsyncSession, event: CloudEvent, *, topic: str)
     )
 
 
-async def add_many_to_outbox(session: AsyncSession, events: list[CloudEvent], *, topic: str) -> None:
-    """`add_to_outbox` for a bulk change (an import): one multi-row statement per batch."""
-    for start in range(0, len(events), 5000):
-        batch = events[start : start + 5000]
-        await session.execute(
-            insert(outbox),
-            [
-                {
-                    "event_id": e.id,
-                    "topic": topic,
-                    "key": e.key,
-                    "event_type": e.type,
-                    "tenant": e.tenant,
-                    "envelope": e.model_dump(mode="json"),
-                }
-                for e in batch
-            ],
+async def add_many_to_outbox(
+    session: AsyncSession, events: Sequence[CloudEvent | dict[str, Any]], *, topic: str
+) -> None:
+    """`add_to_outbox` for a bulk change (an import), in the caller's transaction, with COPY.
+
+    An event is a CloudEvent or its JSON envelope as a dict (see `events.bulk_envelope`).
+    """
+    records = []
+    for event in events:
+        envelope = event.model_dump(mode="json") if isinstance(event, CloudEvent) else event
+        key = f"{envelope['tenant']}:{envelope['subject'] or ''}"
+        records.append(
+            (envelope["id"], topic, key, envelope["type"], envelope["tenant"], to_json(envelope).decode())
         )
+    await copy_records(session, outbox.name, OUTBOX_COPY_COLUMNS, records)
 
 
 def _failed(exc: BaseException) -> asyncio.Future:

@@ -337,7 +337,7 @@ async def import_siasn_position_history(
 
 
 def _job_out(job: ImportJob) -> ImportJobOut:
-    if job.status in ("done", "rejected", "failed"):
+    if job.status in imports.FINAL:
         percent: float | None = 100.0
     elif job.total_rows:
         percent = round(min(100.0, 100 * job.rows_done / job.total_rows), 1)
@@ -486,6 +486,7 @@ async def get_import(
     job = await session.get(ImportJob, job_id)
     if job is None or job.tenant_id != tenant_id:
         raise NotFound(f"import {job_id} not found in {tenant_id}")
+    await imports.fail_if_interrupted(session, job)
     return _job_out(job)
 
 

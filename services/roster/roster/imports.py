@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Literal
 
 from bakat_common.contracts.roster import (
@@ -23,10 +23,12 @@ from bakat_common.contracts.roster import (
     EmployeeTransferredV1,
     EmployeeUpdatedV1,
 )
-from bakat_common.db import unit_of_work
-from bakat_common.events import CloudEvent, new_event
+from bakat_common.db import copy_records, unit_of_work
+from bakat_common.events import CloudEvent, bulk_envelope, new_event
 from bakat_common.outbox import add_many_to_outbox
-from sqlalchemy import and_, func, insert, select, update
+from pydantic_core import to_json
+from sqlalchemy import String, and_, any_, func, literal, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -53,6 +55,10 @@ COMPARED = (
     "education_institution", "position_title", "tier", "functional_level", "eselon", "tmt_position",
     "career_preference", "leadership_experience", "bup", "retirement_date", "unit_id", "position_id",
 )  # fmt: skip
+# A job whose heartbeat is older than this was interrupted (its process crashed or was restarted):
+# its one write transaction was rolled back, so nothing of it is in the roster.
+STALE_AFTER = timedelta(minutes=2)
+FINAL = ("done", "rejected", "failed")
 log = logging.getLogger("bakat.roster.imports")
 
 
@@ -85,6 +91,7 @@ async def _save_progress(
                 total_rows=progress.total,
                 rows_done=progress.done,
                 error_count=progress.errors,
+                heartbeat_at=func.now(),
             )
         )
 
@@ -211,7 +218,7 @@ async def write_employees(
             .where(Employee.tenant_id == tenant_id, Employee.nip.in_(released))
             .values(position_id=None)
         )
-    events: list[CloudEvent] = []
+    events: list[CloudEvent | dict] = []
     for start in range(0, len(rows), chunk):
         batch = rows[start : start + chunk]
         existing = await _existing(session, tenant_id, [data.nip for _, data in batch])
@@ -298,12 +305,14 @@ async def write_employees(
                 events.append(_event(EmployeeUpdatedV1, snapshot, new_unit, new_position, tenant_id))
             result.imported += 1
         if inserts:
-            await session.execute(insert(Employee), inserts)
+            columns = tuple(inserts[0])
+            records = [tuple(values[c] for c in columns) for values in inserts]
+            await copy_records(session, Employee.__tablename__, columns, records)
         if updates:
             now = datetime.now(timezone.utc)  # bulk UPDATE by primary key takes plain values only
             await session.execute(update(Employee), [{**u, "updated_at": now} for u in updates])
         if history:
-            await session.execute(insert(EmployeeHistory), history)
+            await copy_records(session, EmployeeHistory.__tablename__, HISTORY_COLUMNS, history)
         progress.done = min(progress.total, start + len(batch))
     await add_many_to_outbox(session, events, topic=TOPIC)
     return result
@@ -359,23 +368,20 @@ def _json(value: Any) -> Any:
     )
 
 
+HISTORY_COLUMNS = ("tenant_id", "employee_id", "kind", "version", "actor", "changes", "reason")
+
+
 def _history(
     tenant_id: str, employee_id: uuid.UUID, kind: str, version: int, actor: str, changes: dict
-) -> dict:
-    return {
-        "tenant_id": tenant_id,
-        "employee_id": employee_id,
-        "kind": kind,
-        "version": version,
-        "actor": actor,
-        "changes": changes,
-        "reason": "bulk import",
-    }
+) -> tuple:
+    """An employee_history row for COPY, in HISTORY_COLUMNS order (JSONB as JSON text)."""
+    return (tenant_id, employee_id, kind, version, actor, to_json(changes).decode(), "bulk import")
 
 
-def _event(payload_type, values, unit, position, tenant_id: str, extra: dict | None = None) -> CloudEvent:
-    payload = payload_type(**snapshot_from(values, unit, position), **(extra or {}))
-    return new_event(payload, service=SERVICE, tenant=tenant_id, subject=values["nip"])
+def _event(payload_type, values, unit, position, tenant_id: str, extra: dict | None = None) -> dict:
+    # The snapshot holds exactly the contract's fields (tests compare it with the pydantic path).
+    data = snapshot_from(values, unit, position) | (extra or {})
+    return bulk_envelope(payload_type, data, service=SERVICE, tenant=tenant_id, subject=values["nip"])
 
 
 async def _existing(session: AsyncSession, tenant_id: str, nips: list[str]) -> dict[str, dict]:
@@ -383,7 +389,9 @@ async def _existing(session: AsyncSession, tenant_id: str, nips: list[str]) -> d
     columns = [Employee.__table__.c[name] for name in dict.fromkeys(names)]
     # Locked until the import commits: a PATCH or transfer meanwhile waits instead of being overwritten.
     rows = await session.execute(
-        select(*columns).where(Employee.tenant_id == tenant_id, Employee.nip.in_(nips)).with_for_update()
+        select(*columns)
+        .where(Employee.tenant_id == tenant_id, Employee.nip == any_(literal(nips, ARRAY(String))))
+        .with_for_update()
     )
     return {row.nip: row._asdict() for row in rows}
 
@@ -490,6 +498,18 @@ async def run_import(
             "seconds": round(time.perf_counter() - started, 2),
         },
     )
+
+
+async def fail_if_interrupted(session: AsyncSession, job: ImportJob) -> None:
+    """Report a job whose process died as failed, so pollers stop waiting (checked when it is read:
+    any replica can tell, and no replica fails another's running job)."""
+    if job.status in FINAL or datetime.now(timezone.utc) - job.heartbeat_at < STALE_AFTER:
+        return
+    reason = "the import was interrupted (the service restarted); nothing of it was written: upload it again"
+    job.status, job.finished_at = "failed", datetime.now(timezone.utc)
+    job.errors = [{"row": 0, "column": "", "reason": reason, "rule": "interrupted"}]
+    job.error_count = 1
+    await session.flush()
 
 
 class _Rejected(Exception):
