@@ -3,7 +3,7 @@ from __future__ import annotations
 from bakat_common.app import create_service_app
 from fastapi import FastAPI
 
-from assessment.api import router
+from assessment import api, performance_api
 from assessment.config import AssessmentSettings
 from assessment.consumers import consumer_specs
 
@@ -13,7 +13,7 @@ def create_app(settings: AssessmentSettings) -> FastAPI:
         settings,
         title="Bakat assessment",
         description="SKP performance ratings and assessment results; publishes them for placement.",
-        routers=[router],
+        routers=[api.router, performance_api.router],
         consumers=consumer_specs(),
     )
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from assessment.models import AssessmentResult, EmployeeRecord, PerformanceRating
+from assessment.models import Assessment, EmployeeRecord, PerformanceRating
 
 
 class AssessmentRepository:
@@ -42,9 +42,9 @@ class AssessmentRepository:
         )
         return list(rows.all())
 
-    async def result(self, tenant_id: str, result_id: uuid.UUID) -> AssessmentResult | None:
-        row = await self.session.get(AssessmentResult, result_id)
+    async def result(self, tenant_id: str, result_id: uuid.UUID) -> Assessment | None:
+        row = await self.session.get(Assessment, result_id)
         return row if row is not None and row.tenant_id == tenant_id else None
 
-    def add(self, row: PerformanceRating | AssessmentResult) -> None:
+    def add(self, row: object) -> None:
         self.session.add(row)

@@ -35,6 +35,9 @@ from gateway.routing import ROUTES, SERVICES, resolve
         ("/tenants/kota-batu/performance-ratings", "assessment"),
         ("/tenants/kota-batu/campaigns/c1/participants", "assessment"),
         ("/tenants/kota-batu/instruments", "assessment"),
+        ("/tenants/kota-batu/development-rules", "assessment"),
+        ("/tenants/kota-batu/reassessments", "assessment"),
+        ("/tenants/kota-batu/employees/198001012005011001/assessments", "assessment"),
         # placement
         ("/tenants/kota-batu/placements", "placement"),
         ("/tenants/kota-batu/talent-pool", "placement"),

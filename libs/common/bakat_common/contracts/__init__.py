@@ -26,4 +26,4 @@ def register(cls: type[EventPayload]) -> type[EventPayload]:
     return cls
 
 
-from bakat_common.contracts import assessment, placement, roster  # noqa: E402,F401  (fills REGISTRY)
+from bakat_common.contracts import assessment, placement, roster, scheduling  # noqa: E402,F401  (fills REGISTRY)

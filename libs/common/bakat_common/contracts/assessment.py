@@ -21,8 +21,14 @@ class PerformanceRecordedV1(EventPayload):
     recorded_at: datetime
 
 
+JpmCategory = Literal["Optimal", "Cukup Optimal", "Kurang Optimal"]
+
+
 @register
 class AssessmentCompletedV1(EventPayload):
+    """An assessment's result: a first completion (version 1) or, as AssessmentCorrectedV1, a later
+    version. Consumers keep the highest version of each assessment."""
+
     event_type: ClassVar[str] = "bakat.assessment.completed.v1"
     assessment_id: str
     nip: str
@@ -31,3 +37,17 @@ class AssessmentCompletedV1(EventPayload):
     jpm: float | None = None
     completed_at: datetime
     valid_until: date
+    campaign_id: str | None = None
+    jpm_category: JpmCategory | None = None
+    # integrated level (1-5) per instrument, e.g. {"Integritas": 3, "Kecerdasan Emosional": 4}
+    scores: dict[str, int] = {}
+    # required minus actual level, for the competencies of the position's standard that fall short
+    gaps: dict[str, int] = {}
+
+
+@register
+class AssessmentCorrectedV1(AssessmentCompletedV1):
+    """A completed assessment corrected afterwards: a new version, with the reason (audited)."""
+
+    event_type: ClassVar[str] = "bakat.assessment.corrected.v1"
+    reason: str
