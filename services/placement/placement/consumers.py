@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bakat_common.app import ConsumerSpec
-from bakat_common.contracts.assessment import AssessmentCompletedV1, PerformanceRecordedV1
+from bakat_common.contracts.assessment import AssessmentCompletedV1, AssessmentCorrectedV1, PerformanceRecordedV1
 from bakat_common.contracts.roster import EMPLOYEE_EVENTS
 from bakat_common.tenancy import TENANT_HANDLERS
 from bakat_common.topics import service_topic
@@ -20,6 +20,8 @@ def consumer_specs() -> list[ConsumerSpec]:
                 **{e.event_type: service.on_employee_changed for e in EMPLOYEE_EVENTS},
                 PerformanceRecordedV1.event_type: service.on_performance_recorded,
                 AssessmentCompletedV1.event_type: service.on_assessment_completed,
+                # A correction carries the whole new version; the highest version wins.
+                AssessmentCorrectedV1.event_type: service.on_assessment_completed,
             },
         )
     ]
