@@ -4,8 +4,13 @@ re-assessment list, and the bad input of each step."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta, timezone
+
 import pytest
+from aiokafka import AIOKafkaProducer
 from bakat_common.contracts.competencies import STANDARD_COMPETENCIES
+from bakat_common.contracts.scheduling import SessionScheduledV1
+from bakat_common.events import new_event
 from bakat_common.testing import eventually
 
 from .test_roster import setup_kota, standard
@@ -206,3 +211,109 @@ async def test_batch_results_are_all_or_nothing(gateway, token_for):
         lambda: gateway.get(f"/tenants/{kota}/employees/{OTHER}/placement", headers=officer),
         lambda r: r.status_code == 200 and r.json()["potential"] is not None,
     )
+
+
+async def test_participants_by_tier_and_unit_and_from_a_scheduled_session(gateway, token_for, platform):
+    kota, officer = await kota_with_people(gateway, token_for)
+    campaign = {
+        "name": "Pemetaan Pelaksana", "method": "cat", "instruments": ["Integritas", "Literasi Digital"],
+        "selection": {"tiers": ["Pelaksana"], "unit_codes": ["BKPSDM"]},  # BKPSDM includes BKPSDM-MUTASI
+    }  # fmt: skip
+    # The assessment service learns employees from roster's events: retry until they have arrived.
+    r = await eventually(
+        lambda: gateway.post(f"/tenants/{kota}/campaigns", headers=officer, json=campaign),
+        lambda r: r.status_code == 201,
+    )
+    created = r.json()
+    assert created["participants"] == 1  # only the Pelaksana; the Administrator is not selected
+    url = f"/tenants/{kota}/campaigns/{created['id']}/participants"
+    r = await gateway.post(url, headers=officer, json={"nips": [HOLDER, OTHER]})
+    assert r.json() == {"added": 1, "already_participating": 1}
+    r = await gateway.post(url, headers=officer, json={"nips": ["199912312020121001"]})
+    assert r.status_code == 422
+
+    # Scheduling publishes a session: its assessors are assigned (the lead included) and the day is set.
+    event = new_event(
+        SessionScheduledV1(
+            schedule_id="s1", session_id="s1-day1-lab", campaign_id=created["id"], day=date(2026, 12, 1),
+            venue="SMKN 1", room="Lab Komputer", participants=[OTHER], assessors=["asesor-1", "asesor-2"],
+            lead_assessor="asesor-2",
+        ),
+        service="scheduling", tenant=kota, subject="s1-day1-lab",
+    )  # fmt: skip
+    producer = AIOKafkaProducer(bootstrap_servers=platform.kafka_bootstrap_servers)
+    await producer.start()
+    try:
+        await producer.send_and_wait("bakat.scheduling", event.to_bytes(), key=event.key.encode())
+    finally:
+        await producer.stop()
+    assessor = await token_for(kota, "assessor", sub="asesor-2")
+    mine = await eventually(
+        lambda: gateway.get(f"/tenants/{kota}/assessments", headers=assessor),
+        lambda r: r.status_code == 200 and len(r.json()) == 1,
+    )
+    [pending] = mine.json()
+    assert (pending["nip"], pending["scheduled_day"], pending["lead_assessor"]) == (OTHER, "2026-12-01", "asesor-2")
+    assert pending["assessors"] == ["asesor-1", "asesor-2"]
+    # An assessor sees only their own; another tenant's token sees nothing of this tenant.
+    other_assessor = await token_for(kota, "assessor", sub="asesor-7")
+    assert (await gateway.get(f"/tenants/{kota}/assessments", headers=other_assessor)).json() == []
+    r = await gateway.get(f"/tenants/{kota}/assessments/{pending['id']}", headers=other_assessor)
+    assert r.status_code == 403
+
+
+async def test_expired_results_put_people_back_on_the_reassessment_list(gateway, token_for):
+    kota, officer = await kota_with_people(gateway, token_for)
+    four_years_ago = (datetime.now(timezone.utc) - timedelta(days=4 * 365)).isoformat()
+    r = await gateway.post(
+        f"/tenants/{kota}/assessments",
+        headers=officer,
+        json={"nip": OTHER, "potential_score": 70, "completed_at": four_years_ago},
+    )
+    assert r.status_code == 201, r.text
+    r = await gateway.post(f"/tenants/{kota}/assessments", headers=officer, json={"nip": HOLDER, "potential_score": 70})
+    assert r.status_code == 201
+    page = (await gateway.get(f"/tenants/{kota}/reassessments", headers=officer)).json()
+    assert [(e["nip"], e["reason"]) for e in page["items"]] == [(OTHER, "expired")]
+    assert page["items"][0]["last_valid_until"] < date.today().isoformat()
+    r = await gateway.get(f"/tenants/{kota}/reassessments", headers=officer, params={"unit": "NOPE"})
+    assert r.status_code == 422
+
+
+async def test_tenant_instruments_and_development_rules(gateway, token_for):
+    kota, officer = await kota_with_people(gateway, token_for)
+    r = await gateway.post(
+        f"/tenants/{kota}/instruments", headers=officer, json={"code": "Integritas", "name": "x", "kind": "material"}
+    )
+    assert r.status_code == 409  # the framework's competencies are fixed
+    own = {"code": "Pemahaman Budaya Jawa", "name": "Pemahaman Budaya Jawa", "kind": "material"}
+    assert (await gateway.post(f"/tenants/{kota}/instruments", headers=officer, json=own)).status_code == 201
+    codes = {
+        i["code"]: i["builtin"] for i in (await gateway.get(f"/tenants/{kota}/instruments", headers=officer)).json()
+    }
+    assert codes["Pemahaman Budaya Jawa"] is False and codes["Komunikasi"] is True
+
+    defaults = (await gateway.get(f"/tenants/{kota}/development-rules", headers=officer)).json()
+    assert any("public speaking" in rule["recommendation"] for rule in defaults)
+    rules = [
+        {"instrument": "Pemahaman Budaya Jawa", "below_level": 4, "recommendation": "Kursus budaya", "kind": "training"}
+    ]
+    r = await gateway.put(f"/tenants/{kota}/development-rules", headers=officer, json={"rules": rules + rules})
+    assert r.status_code == 422
+    r = await gateway.put(
+        f"/tenants/{kota}/development-rules", headers=await token_for(kota, "viewer"), json={"rules": rules}
+    )
+    assert r.status_code == 403
+    r = await gateway.put(f"/tenants/{kota}/development-rules", headers=officer, json={"rules": rules})
+    assert r.status_code == 200 and [x["instrument"] for x in r.json()] == ["Pemahaman Budaya Jawa"]
+
+    integration = await token_for(kota, "integration")
+    scores = {"Pemahaman Budaya Jawa": 3, "Komunikasi": 1, "Kecerdasan Emosional": 3}
+    r = await gateway.post(
+        f"/tenants/{kota}/assessments/batch", headers=integration, json={"results": [{"nip": OTHER, "scores": scores}]}
+    )
+    [result] = (await gateway.get(f"/tenants/{kota}/employees/{OTHER}/assessments", headers=officer)).json()
+    # Only the tenant's own rule applies now: Komunikasi 1 no longer brings the default public speaking.
+    assert [(x["instrument"], x["recommendation"]) for x in result["recommendations"]] == [
+        ("Pemahaman Budaya Jawa", "Kursus budaya")
+    ]

@@ -469,7 +469,7 @@ async def reassessments(
     if unit is not None:
         unit_path = (await repo.unit_paths(tenant_id, [unit])).get(unit)
         if unit_path is None:
-            raise InvalidInput("query.unit", "exists", f"no employees known in unit {unit!r}")
+            raise InvalidInput("query.unit", "exists", f"unknown unit {unit!r}")
     rows = await repo.needing_assessment(
         tenant_id,
         date.today(),

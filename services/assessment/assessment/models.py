@@ -51,6 +51,17 @@ class EmployeeRecord(Base):
     tier: Mapped[str | None] = mapped_column(String(20))
 
 
+class UnitRecord(Base):
+    """OPD units from roster events: a campaign selects "this unit and its sub-units" by path."""
+
+    __tablename__ = "units"
+
+    tenant_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    code: Mapped[str] = mapped_column(String(50), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    path: Mapped[str] = mapped_column(Text)
+
+
 class PositionRecord(Base):
     """Positions and their competency standards, from roster events: JPM is measured against them."""
 

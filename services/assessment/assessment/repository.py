@@ -21,6 +21,7 @@ from assessment.models import (
     PerformanceRating,
     PositionRecord,
     Rating,
+    UnitRecord,
 )
 
 
@@ -76,13 +77,23 @@ class AssessmentRepository:
         return list((await self.session.scalars(stmt.order_by(EmployeeRecord.nip))).all())
 
     async def unit_paths(self, tenant_id: str, codes: Sequence[str]) -> dict[str, str]:
-        """unit code -> path, as seen on the employees replica (roster's units are not replicated)."""
+        """unit code -> path ("/BKPSDM/BKPSDM-MUTASI/") of the known units among `codes`."""
+        if not codes:
+            return {}
         rows = await self.session.execute(
-            select(EmployeeRecord.unit_code, func.min(EmployeeRecord.unit_path))
-            .where(EmployeeRecord.tenant_id == tenant_id, EmployeeRecord.unit_code.in_(codes))
-            .group_by(EmployeeRecord.unit_code)
+            select(UnitRecord.code, UnitRecord.path).where(
+                UnitRecord.tenant_id == tenant_id, UnitRecord.code.in_(codes)
+            )
         )
         return {code: path for code, path in rows}
+
+    async def upsert_unit(self, values: dict) -> None:
+        stmt = pg_insert(UnitRecord).values(**values)
+        await self.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["tenant_id", "code"], set_={"name": values["name"], "path": values["path"]}
+            )
+        )
 
     async def position(self, tenant_id: str, code: str | None) -> PositionRecord | None:
         return None if code is None else await self.session.get(PositionRecord, (tenant_id, code))

@@ -14,7 +14,7 @@ from typing import Any
 
 from bakat_common.auth import Principal, require_roles
 from bakat_common.contracts.assessment import AssessmentCompletedV1, AssessmentCorrectedV1
-from bakat_common.contracts.roster import EmployeeSnapshot, PositionRegisteredV1
+from bakat_common.contracts.roster import EmployeeSnapshot, PositionRegisteredV1, UnitRegisteredV1
 from bakat_common.contracts.scheduling import SessionScheduledV1
 from bakat_common.db import copy_records
 from bakat_common.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
@@ -79,6 +79,13 @@ async def on_employee_changed(session: AsyncSession, event: CloudEvent) -> None:
             "position_title": p.position_title,
             "tier": p.tier,
         }
+    )
+
+
+async def on_unit_registered(session: AsyncSession, event: CloudEvent) -> None:
+    p = UnitRegisteredV1.model_validate(event.data)
+    await AssessmentRepository(session).upsert_unit(
+        {"tenant_id": event.tenant, "code": p.code, "name": p.name, "path": p.path}
     )
 
 
