@@ -13,6 +13,7 @@ from bakat_common.app import PrincipalDep, RuntimeDep, SessionDep
 from bakat_common.auth import ALL_TENANTS, require_roles
 from bakat_common.errors import InvalidInput, NotFound, Problem, problem_responses
 from fastapi import APIRouter, BackgroundTasks, Body, File, Form, Path, Query, Response, UploadFile, status
+from pydantic_core import to_json
 
 from roster import imports, service, siasn
 from roster.importing import (
@@ -176,11 +177,19 @@ def _encode_cursor(nip: str) -> str:
     return base64.urlsafe_b64encode(nip.encode()).decode().rstrip("=")
 
 
+async def _check_unit(repo: RosterRepository, tenant_id: str, code: str) -> None:
+    if await repo.unit(tenant_id, code) is None:
+        raise InvalidInput("query.unit", "exists", f"unit {code!r} does not exist in {tenant_id}")
+
+
+# response_model documents the page; the route answers with the JSON built from plain dicts (one model
+# per row cost more than the query): service.employee_item is EmployeeOut's JSON, checked by a test.
 @router.get("/tenants/{tenant_id}/employees", response_model=EmployeePage, tags=["employees"], responses=READ)
 async def list_employees(
     tenant_id: TenantId,
     session: SessionDep,
     principal: PrincipalDep,
+    runtime: RuntimeDep,
     unit: Annotated[str | None, Query(max_length=50, description="unit code; includes its sub-units")] = None,
     tier: Annotated[str | None, Query(max_length=20)] = None,
     golongan: Annotated[str | None, Query(max_length=6)] = None,
@@ -188,32 +197,35 @@ async def list_employees(
     q: Annotated[str | None, Query(max_length=100, description="name contains, or NIP starts with")] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> EmployeePage:
+) -> Response:
     """Paginated by NIP with a stable cursor: pass `next_cursor` back to get the next page."""
     repo = RosterRepository(session)
-    await service.authorize_tenant(repo, principal, tenant_id)
-    unit_path = None
-    if unit is not None:
-        found = await repo.unit(tenant_id, unit)
-        if found is None:
-            raise InvalidInput("query.unit", "exists", f"unit {unit!r} does not exist in {tenant_id}")
-        unit_path = found.path
+    await service.authorize_known_tenant(repo, principal, tenant_id, runtime.tenant_parents)
+    try:
+        after_nip = _decode_cursor(cursor)
+    except InvalidInput:
+        if unit is not None:  # an unknown unit is the first thing wrong with the query
+            await _check_unit(repo, tenant_id, unit)
+        raise
     rows = await repo.search_employees(
         tenant_id,
-        unit_path=unit_path,
+        unit_code=unit,
         tier=tier,
         golongan=golongan,
         status=status,
         query=q,
-        after_nip=_decode_cursor(cursor),
+        after_nip=after_nip,
         limit=limit + 1,
     )
+    if not rows and unit is not None:  # no employees there, or no such unit?
+        await _check_unit(repo, tenant_id, unit)
     more = len(rows) > limit
-    rows = rows[:limit]
-    return EmployeePage(
-        items=[service.employee_out(e) for e in rows],
-        next_cursor=_encode_cursor(rows[-1].nip) if more else None,
-    )
+    del rows[limit:]
+    page = {
+        "items": [service.employee_item(row) for row in rows],
+        "next_cursor": _encode_cursor(rows[-1].nip) if more else None,
+    }
+    return Response(content=to_json(page), media_type="application/json")
 
 
 async def _employee(repo: RosterRepository, principal, tenant_id: str, nip: str):

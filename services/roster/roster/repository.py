@@ -1,12 +1,94 @@
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Row, Select, and_, bindparam, func, or_, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roster.models import Employee, EmployeeHistory, Position, Tenant, TrackRecord, Unit
+
+# The list page reads with Core (tables, not entities): no identity map, no eager loads, plain rows.
+_EMPLOYEES, _UNITS, _POSITIONS = Employee.__table__, Unit.__table__, Position.__table__
+# What EmployeeOut shows of an employee besides what it computes (full_name, pangkat), in the order of
+# search_employees' rows: service.employee_item unpacks them in this order.
+LISTED_COLUMNS = (
+    "nip", "tenant_id", "name", "front_title", "back_title", "gender", "birth_date", "tmt", "employment_type",
+    "golongan", "education_level", "education_major", "education_institution", "position_title", "tier",
+    "functional_level", "eselon", "tmt_position", "career_preference", "leadership_experience", "bup",
+    "retirement_date", "status", "version", "created_at", "updated_at", "unit_code", "unit_name", "position_code",
+)  # fmt: skip
+_LIKE_ESCAPE = "/"
+
+
+def _like_escaped(value: str) -> str:
+    """`value` matched literally by LIKE ... ESCAPE '/' (what SQLAlchemy's autoescape=True does)."""
+    e = _LIKE_ESCAPE
+    return value.replace(e, e + e).replace("%", e + "%").replace("_", e + "_")
+
+
+# A unit filter over at most this many units (the unit and its sub-units) reads each unit's first page
+# through ix_employees_tenant_unit and merges them; over more, it walks the tenant in NIP order.
+FEW_UNITS = 20
+
+
+@functools.cache  # one statement per combination of filters (64 at most): built and cache-keyed once
+def _employee_page(filters: frozenset[str]) -> Select:
+    """The list page's statement for these filters' parameters (see search_employees): the page of
+    employees, then their unit and position joined to its rows only."""
+    e, u, p = _EMPLOYEES, _UNITS, _POSITIONS
+    conditions = [e.c.tenant_id == bindparam("tenant_id")]
+    if "tier" in filters:
+        conditions.append(e.c.tier == bindparam("tier"))
+    if "golongan" in filters:
+        conditions.append(e.c.golongan == bindparam("golongan"))
+    if "status" in filters:
+        conditions.append(e.c.status == bindparam("status"))
+    if "name_part" in filters:  # NIP starts with, or name contains (case-insensitive)
+        conditions.append(
+            or_(
+                e.c.nip.like(bindparam("nip_prefix"), escape=_LIKE_ESCAPE),
+                e.c.name.ilike(bindparam("name_part"), escape=_LIKE_ESCAPE),
+            )
+        )
+    if "after_nip" in filters:
+        conditions.append(e.c.nip > bindparam("after_nip"))
+    employee_columns = [e.c[name] for name in LISTED_COLUMNS if name in e.c] + [e.c.unit_id, e.c.position_id]
+    limit = bindparam("limit")
+
+    def first(stmt: Select) -> Select:
+        return stmt.order_by(stmt.selected_columns.nip).limit(limit)
+
+    if "unit" not in filters:
+        page = first(select(*employee_columns).where(*conditions)).subquery("page")
+    else:
+        # The unit and its sub-units (a path prefix), found in the same statement: an unknown unit is an
+        # empty scope. Both ways below give the same rows; the scope's size decides which one runs (the
+        # other is skipped by its one-time filter), so no plan has to guess how dense the scope is:
+        # - few units: each unit's first page from ix_employees_tenant_unit, merged (at most
+        #   FEW_UNITS x limit rows read, however big a unit is);
+        # - many units (DINKES with its puskesmas, DISDIK with its schools): the tenant in NIP order,
+        #   keeping the scope's employees (`IS TRUE` keeps the membership test a hashed filter, not a
+        #   join the planner could turn into "read the whole scope, then sort").
+        root = u.alias("scope_root")  # the unit asked for
+        root_path = select(root.c.path).where(root.c.tenant_id == bindparam("tenant_id"))
+        root_path = root_path.where(root.c.code == bindparam("unit")).scalar_subquery()
+        scope = select(u.c.id).where(u.c.tenant_id == bindparam("tenant_id"))
+        scope = scope.where(func.starts_with(u.c.path, root_path)).cte("scope")
+        size = select(func.count()).select_from(scope).scalar_subquery()
+        per_unit = first(select(*employee_columns).where(*conditions, e.c.unit_id == scope.c.id)).lateral()
+        few = first(select(per_unit).select_from(scope).join(per_unit, true()).where(size <= FEW_UNITS))
+        in_scope = e.c.unit_id.in_(select(scope.c.id)).is_(True)
+        many = first(select(*employee_columns).where(*conditions, in_scope, size > FEW_UNITS))
+        page = union_all(few, many).subquery("page")
+    joined = {"unit_code": u.c.code, "unit_name": u.c.name, "position_code": p.c.code}
+    columns = [joined[name].label(name) if name in joined else page.c[name] for name in LISTED_COLUMNS]
+    return (
+        select(*columns)
+        .select_from(page.outerjoin(u, u.c.id == page.c.unit_id).outerjoin(p, p.c.id == page.c.position_id))
+        .order_by(page.c.nip)
+    )
 
 
 class RosterRepository:
@@ -88,37 +170,34 @@ class RosterRepository:
         self,
         tenant_id: str,
         *,
-        unit_path: str | None,
+        unit_code: str | None,
         tier: str | None,
         golongan: str | None,
         status: str | None,
         query: str | None,
         after_nip: str | None,
         limit: int,
-    ) -> list[Employee]:
-        """Keyset pagination by NIP: a stable cursor that neither skips nor repeats rows while others write."""
-        stmt = select(Employee).where(Employee.tenant_id == tenant_id)
-        if unit_path is not None:  # the unit and all its sub-units
-            stmt = stmt.join(Unit, Unit.id == Employee.unit_id).where(
-                Unit.path.startswith(unit_path, autoescape=True)
-            )
-        if tier is not None:
-            stmt = stmt.where(Employee.tier == tier)
-        if golongan is not None:
-            stmt = stmt.where(Employee.golongan == golongan)
-        if status is not None:
-            stmt = stmt.where(Employee.status == status)
+    ) -> list[Row]:
+        """The list page's rows, in one round trip: the employee columns of EmployeeOut with the unit's code
+        and name and the position's code (see service.employee_item), no ORM objects. Keyset pagination
+        by NIP: a stable cursor that neither skips nor repeats rows while others write.
+
+        `unit_code` takes the unit and all its sub-units; an unknown unit gives no rows (the caller tells
+        that apart from an empty unit only when the page is empty)."""
+        filters = {
+            "unit": unit_code,
+            "tier": tier,
+            "golongan": golongan,
+            "status": status,
+            "after_nip": after_nip,
+        }
+        params = {name: value for name, value in filters.items() if value is not None}
         if query:
-            stmt = stmt.where(
-                or_(
-                    Employee.nip.startswith(query, autoescape=True),
-                    Employee.name.icontains(query, autoescape=True),
-                )
-            )
-        if after_nip is not None:
-            stmt = stmt.where(Employee.nip > after_nip)
-        stmt = stmt.order_by(Employee.nip).limit(limit)
-        return list((await self.session.scalars(stmt)).unique().all())
+            params["nip_prefix"] = _like_escaped(query) + "%"
+            params["name_part"] = "%" + _like_escaped(query) + "%"
+        stmt = _employee_page(frozenset(params))
+        params.update(tenant_id=tenant_id, limit=limit)
+        return list((await self.session.execute(stmt, params)).all())
 
     async def all_employees(self, tenant_id: str) -> list[Employee]:
         rows = await self.session.scalars(

@@ -23,7 +23,7 @@ from bakat_common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bakat_common.events import new_event
 from bakat_common.outbox import add_to_outbox
 from bakat_common.topics import service_topic
-from sqlalchemy import func
+from sqlalchemy import Row, func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roster.civil_service import golongan_problem, pangkat_of, retirement_age, retirement_date
@@ -57,6 +57,21 @@ async def authorize_tenant(repo: RosterRepository, principal: Principal, tenant_
         raise NotFound(f"tenant {tenant_id!r} not found")
     check_tenant_access(principal, tenant.id, tenant.parent_id)
     return tenant
+
+
+async def authorize_known_tenant(
+    repo: RosterRepository, principal: Principal, tenant_id: str, parents: dict[str, str | None]
+) -> None:
+    """authorize_tenant for routes that need only the check: a tenant once found is remembered in
+    `parents` (tenant -> parent; the process's ServiceRuntime.tenant_parents), so its later requests
+    ask the database nothing. Safe for the life of the process: tenants are never deleted and a
+    tenant's parent never changes. An unknown tenant is not remembered: it is looked up every time."""
+    if tenant_id not in parents:
+        tenant = await repo.tenant(tenant_id)
+        if tenant is None:
+            raise NotFound(f"tenant {tenant_id!r} not found")
+        parents[tenant_id] = tenant.parent_id
+    check_tenant_access(principal, tenant_id, parents[tenant_id])
 
 
 async def register_tenant(session: AsyncSession, principal: Principal, data: TenantIn) -> Tenant:
@@ -279,6 +294,53 @@ def employee_out(employee: Employee) -> EmployeeOut:
         created_at=employee.created_at,
         updated_at=employee.updated_at,
     )
+
+
+def employee_item(row: Row) -> dict[str, Any]:
+    """employee_out of a listed row as the plain dict of its JSON, without a model per row (the list
+    page's hot path): the same keys, order and values as `employee_out(employee).model_dump()`.
+    The row is RosterRepository.search_employees' (repository.LISTED_COLUMNS, in that order: unpacked,
+    not looked up by name, which costs 8x more); services/roster/tests/test_employee_list.py keeps the
+    two functions and the column order together."""
+    (
+        nip, tenant_id, name, front_title, back_title, gender, birth_date, tmt, employment_type, golongan,
+        education_level, education_major, education_institution, position_title, tier, functional_level,
+        eselon, tmt_position, career_preference, leadership_experience, bup, retirement_date, status, version,
+        created_at, updated_at, unit_code, unit_name, position_code,
+    ) = row  # fmt: skip
+    return {
+        "nip": nip,
+        "tenant_id": tenant_id,
+        "name": name,
+        "full_name": compose_name(front_title, name, back_title),
+        "front_title": front_title,
+        "back_title": back_title,
+        "gender": gender,
+        "birth_date": birth_date,
+        "tmt": tmt,
+        "employment_type": employment_type,
+        "golongan": golongan,
+        "pangkat": pangkat_of(golongan) if employment_type == "PNS" else None,
+        "education_level": education_level,
+        "education_major": education_major,
+        "education_institution": education_institution,
+        "unit_code": unit_code,
+        "unit_name": unit_name,
+        "position_code": position_code,
+        "position_title": position_title,
+        "tier": tier,
+        "functional_level": functional_level,
+        "eselon": eselon,
+        "tmt_position": tmt_position,
+        "career_preference": career_preference,
+        "leadership_experience": leadership_experience,
+        "bup": bup,
+        "retirement_date": retirement_date,
+        "status": status,
+        "version": version,
+        "created_at": created_at,
+        "updated_at": updated_at,
+    }
 
 
 def check_nip(data: EmployeeIn, today: date) -> Nip:
