@@ -130,24 +130,11 @@ def potential_score(jpm: float | None, scores: Mapping[str, int], weights: Mappi
 # ---- assessor ratings -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Disagreement:
-    instrument: str
-    exercise: str
-    levels: dict[str, int]  # assessor -> level
-
-
-def disagreements(ratings: Iterable[tuple[str, str, str, int]]) -> list[Disagreement]:
-    """(assessor, instrument, exercise, level) -> the instruments where assessors differ by more than one
-    level, which the integration discussion must settle."""
-    grouped: dict[tuple[str, str], dict[str, int]] = {}
-    for assessor, instrument, exercise, level in ratings:
-        grouped.setdefault((instrument, exercise), {})[assessor] = level
-    return [
-        Disagreement(instrument, exercise, levels)
-        for (instrument, exercise), levels in sorted(grouped.items())
-        if max(levels.values()) - min(levels.values()) > 1
-    ]
+def spread(levels: Iterable[int]) -> int:
+    """Highest minus lowest level given for one instrument (every assessor, every exercise); more than
+    one level apart is a disagreement the integration discussion must settle."""
+    values = list(levels)
+    return max(values) - min(values) if values else 0
 
 
 def suggested_level(levels: Iterable[int]) -> int:

@@ -478,7 +478,7 @@ async def integration_view(
     for code in codes:
         given = by_instrument.get(code, [])
         levels = [r.level for r in given]
-        spread = max(levels) - min(levels) if levels else 0
+        spread = domain.spread(levels)
         lines.append(
             {
                 "instrument": code,

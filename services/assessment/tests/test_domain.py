@@ -4,9 +4,8 @@ assessor disagreements and development recommendations."""
 from __future__ import annotations
 
 import pytest
-from bakat_common.contracts.competencies import STANDARD_COMPETENCIES
-
 from assessment import domain
+from bakat_common.contracts.competencies import STANDARD_COMPETENCIES
 
 STANDARD = {c: 3 for c in STANDARD_COMPETENCIES}  # 27 required levels
 
@@ -57,14 +56,8 @@ def test_potential_score_weighs_jpm_and_aspects():
         domain.potential_score(None, {"Komunikasi": 3}, {"jpm": 50, "aspects": 50})
 
 
-def test_disagreements_are_spreads_of_more_than_one_level():
-    ratings = [
-        ("a1", "Komunikasi", "LGD", 2), ("a2", "Komunikasi", "LGD", 4),
-        ("a1", "Integritas", "LGD", 3), ("a2", "Integritas", "LGD", 4),
-        ("a1", "Komunikasi", "In-tray", 3), ("a2", "Komunikasi", "In-tray", 3),
-    ]  # fmt: skip
-    found = domain.disagreements(ratings)
-    assert [(d.instrument, d.exercise, d.levels) for d in found] == [("Komunikasi", "LGD", {"a1": 2, "a2": 4})]
+def test_spread_and_suggested_level():
+    assert domain.spread([2, 4, 3]) == 2 and domain.spread([3]) == 0 and domain.spread([]) == 0
     assert domain.suggested_level([2, 4]) == 3 and domain.suggested_level([3, 4]) == 4
 
 
