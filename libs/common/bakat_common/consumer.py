@@ -13,8 +13,15 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
+from aiokafka import (
+    AIOKafkaConsumer,
+    AIOKafkaProducer,
+    ConsumerRebalanceListener,
+    ConsumerRecord,
+    TopicPartition,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -30,6 +37,23 @@ from bakat_common.topics import dead_letter_topic
 
 Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
 log = logging.getLogger("bakat.consumer")
+
+
+@dataclass(frozen=True)
+class BatchHandler:
+    """A handler that takes a run of consecutive events of its types at once, so one statement can
+    apply many (a 100,000-employee import arrives as 100,000 snapshots). It must give the same result
+    as handling the events one by one in their order. Called with one event, it is an ordinary
+    handler (the one-by-one fallback uses it so)."""
+
+    handle: Callable[[AsyncSession, list[CloudEvent]], Awaitable[None]]
+
+    async def __call__(self, session: AsyncSession, event: CloudEvent) -> None:
+        await self.handle(session, [event])
+
+
+def batched(handle: Callable[[AsyncSession, list[CloudEvent]], Awaitable[None]]) -> BatchHandler:
+    return BatchHandler(handle)
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -165,14 +189,7 @@ class EventConsumer:
         started = time.perf_counter()
         try:
             async with unit_of_work(self.sessions) as session:
-                for event in wanted:
-                    tenant_token = tenant_var.set(event.tenant)
-                    try:
-                        await self._apply(session, event, self.handlers[event.type])
-                    finally:
-                        tenant_var.reset(tenant_token)
-                    # Handlers may mix ORM reads with Core upserts: the next event must see fresh rows.
-                    session.expire_all()
+                await self._apply_batch(session, wanted)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -230,7 +247,8 @@ class EventConsumer:
                     await self._dead_letter(record, event.type, exc)
                     return
                 log.warning(
-                    "handler failed", extra={"event_id": event.id, "event_type": event.type, "attempt": attempt}
+                    "handler failed",
+                    extra={"event_id": event.id, "event_type": event.type, "attempt": attempt},
                 )
                 await asyncio.sleep(min(2.0, 0.05 * 2**attempt))
         # Stopping with this event unhandled: leave its offset uncommitted so it is read again.
@@ -252,6 +270,50 @@ class EventConsumer:
             return  # already handled: its effect is committed
         await handler(session, event)
 
+    async def _apply_batch(self, session: AsyncSession, events: list[CloudEvent]) -> None:
+        """A partition's events in order, in the caller's transaction: their ids go into the inbox in
+        one statement (those already there are skipped), then consecutive events of one BatchHandler
+        are handed over together and the others one at a time."""
+        if not events:
+            return
+        claimed = await session.execute(
+            pg_insert(inbox)
+            .values([{"event_id": e.id, "consumer": self.group_id, "event_type": e.type} for e in events])
+            .on_conflict_do_nothing()
+            .returning(inbox.c.event_id)
+        )
+        fresh = set(claimed.scalars())
+        run: list[CloudEvent] = []
+        run_handler: BatchHandler | None = None
+
+        async def flush() -> None:
+            if run_handler is not None and run:
+                await run_handler.handle(session, list(run))
+                # Handlers may mix ORM reads with Core upserts: what follows must see fresh rows.
+                session.expire_all()
+            run.clear()
+
+        for event in events:
+            if event.id not in fresh:
+                continue  # handled before (or twice in this batch): its effect is committed
+            fresh.discard(event.id)
+            handler = self.handlers[event.type]
+            if isinstance(handler, BatchHandler):
+                if handler is not run_handler:
+                    await flush()
+                    run_handler = handler
+                run.append(event)
+                continue
+            await flush()
+            run_handler = None
+            tenant_token = tenant_var.set(event.tenant)
+            try:
+                await handler(session, event)
+            finally:
+                tenant_var.reset(tenant_token)
+            session.expire_all()
+        await flush()
+
     def _observe(self, event_type: str, outcome: str, started: float) -> None:
         self.metrics.consumer_handler_seconds.labels(self.group_id, event_type, outcome).observe(
             time.perf_counter() - started
@@ -260,7 +322,12 @@ class EventConsumer:
     async def _dead_letter(self, record: ConsumerRecord, event_type: str, exc: BaseException) -> None:
         log.error(
             "event sent to dead-letter topic",
-            extra={"group": self.group_id, "topic": record.topic, "offset": record.offset, "error": repr(exc)},
+            extra={
+                "group": self.group_id,
+                "topic": record.topic,
+                "offset": record.offset,
+                "error": repr(exc),
+            },
         )
         headers = [
             ("error", repr(exc)[:2000].encode()),

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
 
@@ -28,3 +32,31 @@ async def await_replica(
         if found is not None or time.monotonic() >= deadline:
             return found
         await asyncio.sleep(interval_s)
+
+
+async def upsert_newest(
+    session: AsyncSession,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    keys: Sequence[str],
+    version: str = "version",
+) -> None:
+    """Keep, per key, the row with the highest version (a tie goes to the later row), whatever order
+    the snapshots arrive in: one statement for a whole batch of events."""
+    newest: dict[tuple, dict[str, Any]] = {}
+    for row in rows:
+        key = tuple(row[k] for k in keys)
+        kept = newest.get(key)
+        if kept is None or row[version] >= kept[version]:
+            newest[key] = row
+    if not newest:
+        return
+    stmt = pg_insert(table).values(list(newest.values()))
+    columns = [c for c in next(iter(newest.values())) if c not in keys]
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=list(keys),
+            set_={c: stmt.excluded[c] for c in columns},
+            where=stmt.excluded[version] >= table.c[version],
+        )
+    )

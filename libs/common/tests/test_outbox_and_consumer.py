@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 from aiokafka import AIOKafkaConsumer
-from bakat_common.consumer import EventConsumer
+from bakat_common.consumer import EventConsumer, batched
 from bakat_common.contracts.roster import EmployeeRegisteredV1
 from bakat_common.events import CloudEvent, bulk_envelope, new_event
 from bakat_common.infrastructure import inbox, outbox
@@ -380,3 +380,51 @@ async def test_a_batch_with_one_bad_event_keeps_the_rest_and_dead_letters_the_ba
     counts = await effect_counts(sessions)
     assert set(counts.values()) == {1} and events[25].id not in counts
     assert [CloudEvent.from_bytes(r.value).id for r in dead] == [events[25].id]
+
+
+async def test_a_batch_handler_gets_runs_of_events_in_order_each_once(sessions, producer, kafka_settings, topic):
+    # One subject, one partition: "thing" events go to a batch handler, "other" ones one at a time,
+    # and an event sent twice has its effect once.
+    kinds = ["thing"] * 5 + ["other"] + ["thing"] * 4
+    events = [
+        CloudEvent(source="/bakat/test", type=f"bakat.test.{k}.happened.v1", subject="same", tenant="t", data={"n": n})
+        for n, k in enumerate(kinds)
+    ]
+    for e in [*events, events[2]]:
+        await producer.send(topic, e.to_bytes(), key=e.key.encode())
+    await producer.flush()
+    calls: list[list[int]] = []
+
+    async def many(session, batch):
+        calls.append([e.data["n"] for e in batch])
+        for e in batch:
+            await record_effect(session, e)
+
+    async def one(session, event):
+        calls.append([event.data["n"]])
+        await record_effect(session, event)
+
+    consumer = EventConsumer(
+        group_id=f"g-{uuid.uuid4().hex[:8]}",
+        topics=[topic],
+        handlers={"bakat.test.thing.happened.v1": batched(many), "bakat.test.other.happened.v1": one},
+        sessions=sessions,
+        producer=producer,
+        kafka=kafka_settings,
+        metrics=Metrics("test"),
+        batch_size=50,
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(consumer.run(stop))
+    try:
+        async def all_done():
+            return len(await effect_counts(sessions)) == 10
+
+        await wait_for(all_done)
+        await asyncio.sleep(0.5)  # the duplicate, if it were to be handled again
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+    assert set((await effect_counts(sessions)).values()) == {1}
+    assert [n for call in calls for n in call] == list(range(10))  # in order, each once
+    assert any(len(call) > 1 for call in calls)  # and the "thing" events in runs, not one by one

@@ -30,18 +30,6 @@ class AssessmentRepository:
         self.session = session
 
     # ---- replicas
-    async def upsert_employee(self, values: dict) -> None:
-        """Keep the newest version of roster's snapshot, whatever order the events arrive in."""
-        stmt = pg_insert(EmployeeRecord).values(**values)
-        changing = {k: v for k, v in values.items() if k not in ("tenant_id", "nip")}
-        await self.session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["tenant_id", "nip"],
-                set_=changing,
-                where=stmt.excluded.version >= EmployeeRecord.version,
-            )
-        )
-
     async def upsert_position(self, values: dict) -> None:
         stmt = pg_insert(PositionRecord).values(**values)
         changing = {k: v for k, v in values.items() if k not in ("tenant_id", "code")}

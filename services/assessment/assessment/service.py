@@ -13,6 +13,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from bakat_common.auth import Principal, require_roles
+from bakat_common.consumer import batched
 from bakat_common.contracts.assessment import AssessmentCompletedV1, AssessmentCorrectedV1
 from bakat_common.contracts.roster import EmployeeSnapshot, PositionRegisteredV1, UnitRegisteredV1
 from bakat_common.contracts.scheduling import SessionScheduledV1
@@ -20,7 +21,7 @@ from bakat_common.db import copy_records
 from bakat_common.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from bakat_common.events import CloudEvent, bulk_envelope, new_event
 from bakat_common.outbox import add_many_to_outbox, add_to_outbox
-from bakat_common.replicas import await_replica
+from bakat_common.replicas import await_replica, upsert_newest
 from bakat_common.topics import service_topic
 from pydantic_core import to_json
 from sqlalchemy import delete, func
@@ -63,23 +64,30 @@ log = logging.getLogger("bakat.assessment")
 # ---- replicas (consumer handlers) ---------------------------------------------------------------------
 
 
-async def on_employee_changed(session: AsyncSession, event: CloudEvent) -> None:
-    """Any of roster's employee events: each carries the whole snapshot; the newest version wins."""
-    p = EmployeeSnapshot.model_validate(event.data)
-    await AssessmentRepository(session).upsert_employee(
-        {
-            "tenant_id": event.tenant,
-            "nip": p.nip,
-            "name": p.name,
-            "status": p.status,
-            "version": p.version,
-            "unit_code": p.unit_code,
-            "unit_path": p.unit_path,
-            "position_code": p.position_code,
-            "position_title": p.position_title,
-            "tier": p.tier,
-        }
-    )
+async def _on_employees_changed(session: AsyncSession, events: list[CloudEvent]) -> None:
+    """Roster's employee events (each carries the whole snapshot): the newest version of each wins,
+    a run of them in one statement."""
+    rows = []
+    for event in events:
+        p = EmployeeSnapshot.model_validate(event.data)
+        rows.append(
+            {
+                "tenant_id": event.tenant,
+                "nip": p.nip,
+                "name": p.name,
+                "unit_code": p.unit_code,
+                "unit_path": p.unit_path,
+                "position_code": p.position_code,
+                "position_title": p.position_title,
+                "tier": p.tier,
+                "status": p.status,
+                "version": p.version,
+            }
+        )
+    await upsert_newest(session, EmployeeRecord.__table__, rows, keys=("tenant_id", "nip"))
+
+
+on_employee_changed = batched(_on_employees_changed)
 
 
 async def on_unit_registered(session: AsyncSession, event: CloudEvent) -> None:

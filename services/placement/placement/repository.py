@@ -21,18 +21,6 @@ class PlacementRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def upsert_employee(self, values: dict) -> None:
-        """Keep the newest version of roster's snapshot, whatever order the events arrive in."""
-        keys = {"tenant_id", "nip"}
-        stmt = pg_insert(EmployeeRecord).values(**values)
-        await self.session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["tenant_id", "nip"],
-                set_={k: v for k, v in values.items() if k not in keys},
-                where=stmt.excluded.version >= EmployeeRecord.version,
-            )
-        )
-
     async def upsert_performance(self, values: dict) -> None:
         """Keep the newest SKP year; a same-year correction recorded later replaces it."""
         stmt = pg_insert(PerformanceInput).values(**values)
