@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bakat_common.auth import Principal, TokenVerifier
 from bakat_common.consumer import EventConsumer, Handler
-from bakat_common.db import create_engine, session_factory, unit_of_work
+from bakat_common.db import create_engine, read_session_factory, session_factory, unit_of_work
 from bakat_common.errors import Forbidden, Unauthorized, install_problem_handlers
 from bakat_common.logging import configure_logging, request_id_var, tenant_var
 from bakat_common.metrics import HttpMetricsMiddleware, Metrics
@@ -48,6 +48,7 @@ class ServiceRuntime:
     settings: ServiceSettings
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    read_sessions: async_sessionmaker[AsyncSession]
     metrics: Metrics
     verifier: TokenVerifier
     producer: AIOKafkaProducer | None = None
@@ -181,6 +182,7 @@ def create_service_app(
             settings=settings,
             engine=engine,
             sessions=session_factory(engine),
+            read_sessions=read_session_factory(engine),
             metrics=metrics,
             verifier=TokenVerifier(settings.auth),
         )
@@ -259,6 +261,14 @@ async def get_session(runtime: Annotated[ServiceRuntime, Depends(get_runtime)]) 
         yield session
 
 
+async def get_read_session(
+    runtime: Annotated[ServiceRuntime, Depends(get_runtime)],
+) -> AsyncIterator[AsyncSession]:
+    """A read-only route's session: no transaction, so no BEGIN/COMMIT round trips (hot list pages)."""
+    async with runtime.read_sessions() as session:
+        yield session
+
+
 async def get_principal(request: Request, runtime: Annotated[ServiceRuntime, Depends(get_runtime)]) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -274,4 +284,5 @@ RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
 # scope="function": commit before the response is sent, so a 201 means the change is durable (and a
 # failed commit is the client's 500, not a 201 for something that was lost).
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

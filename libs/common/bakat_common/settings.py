@@ -40,6 +40,9 @@ class ServiceSettings(BaseSettings):
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5433/bakat"
     db_pool_size: int = 10
     db_max_overflow: int = 10
+    # A ping before every checkout costs a round trip per request; without it a connection the
+    # server dropped (a restart) fails one request with 503, and the pool then replaces all of them.
+    db_pool_pre_ping: bool = False
     # A web pod and a worker pod run the same image; these switch the background loops on or off.
     run_relay: bool = True
     run_consumers: bool = True

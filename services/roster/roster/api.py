@@ -9,7 +9,7 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from bakat_common.app import PrincipalDep, RuntimeDep, SessionDep
+from bakat_common.app import PrincipalDep, ReadSessionDep, RuntimeDep, SessionDep
 from bakat_common.auth import ALL_TENANTS, require_roles
 from bakat_common.errors import InvalidInput, NotFound, Problem, problem_responses
 from fastapi import APIRouter, BackgroundTasks, Body, File, Form, Path, Query, Response, UploadFile, status
@@ -187,7 +187,7 @@ async def _check_unit(repo: RosterRepository, tenant_id: str, code: str) -> None
 @router.get("/tenants/{tenant_id}/employees", response_model=EmployeePage, tags=["employees"], responses=READ)
 async def list_employees(
     tenant_id: TenantId,
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: PrincipalDep,
     runtime: RuntimeDep,
     unit: Annotated[str | None, Query(max_length=50, description="unit code; includes its sub-units")] = None,

@@ -13,7 +13,7 @@ import pytest
 from bakat_common.app import ServiceRuntime
 from bakat_common.auth import DevIssuer, TokenVerifier
 from bakat_common.contracts.competencies import STANDARD_COMPETENCIES
-from bakat_common.db import create_engine, session_factory
+from bakat_common.db import create_engine, read_session_factory, session_factory
 from bakat_common.metrics import Metrics
 from bakat_common.settings import AuthSettings
 from bakat_devstack.migrations import migrate
@@ -121,6 +121,7 @@ async def stack(embedded_postgres) -> AsyncIterator[Stack]:
         settings=settings,
         engine=engine,
         sessions=session_factory(engine),
+        read_sessions=read_session_factory(engine),
         metrics=Metrics("roster-test"),
         verifier=TokenVerifier(auth),
     )
