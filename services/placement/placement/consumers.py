@@ -18,10 +18,11 @@ def consumer_specs() -> list[ConsumerSpec]:
             handlers={
                 **TENANT_HANDLERS,
                 **{e.event_type: service.on_employee_changed for e in EMPLOYEE_EVENTS},
-                PerformanceRecordedV1.event_type: service.on_performance_recorded,
-                AssessmentCompletedV1.event_type: service.on_assessment_completed,
-                # A correction carries the whole new version; the highest version wins.
-                AssessmentCorrectedV1.event_type: service.on_assessment_completed,
+                # One batch handler for both axes: a run of them is applied and placed together. A
+                # correction carries the whole new version; the highest version wins.
+                PerformanceRecordedV1.event_type: service.on_inputs,
+                AssessmentCompletedV1.event_type: service.on_inputs,
+                AssessmentCorrectedV1.event_type: service.on_inputs,
             },
         )
     ]

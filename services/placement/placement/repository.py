@@ -1,51 +1,70 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from sqlalchemy import and_, func, select
+from bakat_common.db import copy_records
+from sqlalchemy import String, and_, any_, func, literal, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from placement.models import EmployeeRecord, PerformanceInput, PlacementRecord, PotentialInput
 
+PLACEMENT_COLUMNS = (
+    "tenant_id", "nip", "id", "box", "potential_level", "performance_level", "potential_score", "predikat",
+    "skp_year", "assessment_id", "rule_version", "reasons", "computed_at",
+)  # fmt: skip
 
-@dataclass(frozen=True)
-class PlacementInputs:
-    performance: PerformanceInput
-    potential: PotentialInput
-    previous_box: int | None
-    previous_rule_version: int | None
+
+def _newest(rows: list[dict], order) -> list[dict]:
+    """Per (tenant, NIP) the row that sorts last by `order` (a tie goes to the later row)."""
+    kept: dict[tuple[str, str], dict] = {}
+    for row in rows:
+        key = (row["tenant_id"], row["nip"])
+        if key not in kept or order(row) >= order(kept[key]):
+            kept[key] = row
+    return list(kept.values())
 
 
 class PlacementRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def upsert_performance(self, values: dict) -> None:
-        """Keep the newest SKP year; a same-year correction recorded later replaces it."""
-        stmt = pg_insert(PerformanceInput).values(**values)
+    async def upsert_performance(self, rows: list[dict]) -> None:
+        """Keep the newest SKP year; a same-year correction recorded later replaces it (one statement
+        for a batch: within it, the newest row per employee is chosen by the same rule)."""
+        rows = _newest(rows, lambda r: (r["year"], r["recorded_at"]))
+        if not rows:
+            return
+        stmt = pg_insert(PerformanceInput).values(rows)
         newer = (stmt.excluded.year > PerformanceInput.year) | (
             (stmt.excluded.year == PerformanceInput.year) & (stmt.excluded.recorded_at >= PerformanceInput.recorded_at)
         )
         await self.session.execute(
             stmt.on_conflict_do_update(
                 index_elements=["tenant_id", "nip"],
-                set_={"year": stmt.excluded.year, "predikat": stmt.excluded.predikat, "recorded_at": stmt.excluded.recorded_at},
+                set_={
+                    "year": stmt.excluded.year,
+                    "predikat": stmt.excluded.predikat,
+                    "recorded_at": stmt.excluded.recorded_at,
+                },
                 where=newer,
             )
         )
 
-    async def upsert_potential(self, values: dict) -> None:
+    async def upsert_potential(self, rows: list[dict]) -> None:
         """Keep the newest completed assessment; a correction (higher version) of it replaces it."""
-        stmt = pg_insert(PotentialInput).values(**values)
+        rows = _newest(rows, lambda r: (r["completed_at"], r["version"]))
+        if not rows:
+            return
+        stmt = pg_insert(PotentialInput).values(rows)
         newer = (stmt.excluded.completed_at > PotentialInput.completed_at) | (
-            (stmt.excluded.completed_at == PotentialInput.completed_at) & (stmt.excluded.version >= PotentialInput.version)
+            (stmt.excluded.completed_at == PotentialInput.completed_at)
+            & (stmt.excluded.version >= PotentialInput.version)
         )
         keys = {"tenant_id", "nip"}
         await self.session.execute(
             stmt.on_conflict_do_update(
                 index_elements=["tenant_id", "nip"],
-                set_={k: getattr(stmt.excluded, k) for k in values if k not in keys},
+                set_={k: getattr(stmt.excluded, k) for k in rows[0] if k not in keys},
                 where=newer,
             )
         )
@@ -55,22 +74,33 @@ class PlacementRepository:
         pot = await self.session.get(PotentialInput, (tenant_id, nip))
         return perf, pot
 
-    async def complete_inputs(self, tenant_id: str, nip: str) -> PlacementInputs | None:
-        """Both axes' inputs and the current placement in one query; None while an axis is missing."""
-        same_employee = lambda model: and_(  # noqa: E731
+    async def inputs_for_placement(self, tenant_id: str, nips: list[str] | None) -> list:
+        """Both axes' inputs and the current placement of the given employees (None: the whole tenant)
+        who have both; one query."""
+        same = lambda model: and_(  # noqa: E731
             model.tenant_id == PerformanceInput.tenant_id, model.nip == PerformanceInput.nip
         )
-        row = (
-            await self.session.execute(
-                select(PerformanceInput, PotentialInput, PlacementRecord.box, PlacementRecord.rule_version)
-                .join(PotentialInput, same_employee(PotentialInput))
-                .outerjoin(PlacementRecord, same_employee(PlacementRecord))
-                .where(PerformanceInput.tenant_id == tenant_id, PerformanceInput.nip == nip)
+        stmt = (
+            select(
+                PerformanceInput.nip,
+                PerformanceInput.year,
+                PerformanceInput.predikat,
+                PotentialInput.potential_score,
+                PotentialInput.assessment_id,
+                PlacementRecord.box,
+                PlacementRecord.rule_version,
+                PlacementRecord.potential_score.label("placed_score"),
+                PlacementRecord.predikat.label("placed_predikat"),
+                PlacementRecord.skp_year.label("placed_year"),
+                PlacementRecord.assessment_id.label("placed_assessment"),
             )
-        ).first()
-        if row is None:
-            return None
-        return PlacementInputs(row[0], row[1], row[2], row[3])
+            .join(PotentialInput, same(PotentialInput))
+            .outerjoin(PlacementRecord, same(PlacementRecord))
+            .where(PerformanceInput.tenant_id == tenant_id)
+        )
+        if nips is not None:
+            stmt = stmt.where(PerformanceInput.nip == any_(literal(nips, ARRAY(String))))
+        return list((await self.session.execute(stmt)).all())
 
     async def placement(self, tenant_id: str, nip: str) -> PlacementRecord | None:
         return await self.session.get(PlacementRecord, (tenant_id, nip))
@@ -78,17 +108,31 @@ class PlacementRepository:
     async def employee(self, tenant_id: str, nip: str) -> EmployeeRecord | None:
         return await self.session.get(EmployeeRecord, (tenant_id, nip))
 
-    async def save_placement(self, values: dict) -> None:
-        stmt = pg_insert(PlacementRecord).values(**values)
-        keys = {"tenant_id", "nip"}
+    async def save_placements(self, rows: list[tuple]) -> None:
+        """Upsert many placements (tuples in PLACEMENT_COLUMNS order): COPY into a per-connection
+        staging table, then one INSERT ... ON CONFLICT."""
+        if not rows:
+            return
         await self.session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["tenant_id", "nip"],
-                set_={**{k: getattr(stmt.excluded, k) for k in values if k not in keys}, "computed_at": func.now()},
+            text(
+                "CREATE TEMP TABLE IF NOT EXISTS placement_batch"
+                " (LIKE placements INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
             )
         )
+        await copy_records(self.session, "placement_batch", PLACEMENT_COLUMNS, rows)
+        columns = ", ".join(PLACEMENT_COLUMNS)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in PLACEMENT_COLUMNS if c not in ("tenant_id", "nip", "id"))
+        await self.session.execute(
+            text(
+                f"INSERT INTO placements ({columns}) SELECT {columns} FROM placement_batch"
+                f" ON CONFLICT (tenant_id, nip) DO UPDATE SET {updates}"
+            )
+        )
+        await self.session.execute(text("TRUNCATE placement_batch"))
 
-    async def placements(self, tenant_id: str, box: int | None, limit: int, offset: int) -> tuple[list[PlacementRecord], int]:
+    async def placements(
+        self, tenant_id: str, box: int | None, limit: int, offset: int
+    ) -> tuple[list[PlacementRecord], int]:
         where = [PlacementRecord.tenant_id == tenant_id]
         if box is not None:
             where.append(PlacementRecord.box == box)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime, timezone
+
 from bakat_common.consumer import batched
 from bakat_common.contracts.assessment import AssessmentCompletedV1, PerformanceRecordedV1
 from bakat_common.contracts.placement import EmployeePlacedV1
 from bakat_common.contracts.roster import EmployeeSnapshot
 from bakat_common.errors import NotFound
-from bakat_common.events import CloudEvent, new_event
-from bakat_common.outbox import add_to_outbox
+from bakat_common.events import CloudEvent, bulk_envelope
+from bakat_common.outbox import add_many_to_outbox
 from bakat_common.replicas import upsert_newest
 from bakat_common.topics import service_topic
+from pydantic_core import to_json
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from placement.domain import DEFAULT_RULES, RuleSet, place
@@ -47,72 +51,69 @@ async def _on_employees_changed(session: AsyncSession, events: list[CloudEvent])
 on_employee_changed = batched(_on_employees_changed)
 
 
-async def on_performance_recorded(session: AsyncSession, event: CloudEvent) -> None:
-    p = PerformanceRecordedV1.model_validate(event.data)
+async def _on_inputs(session: AsyncSession, events: list[CloudEvent]) -> None:
+    """SKP predikat and assessment results (completed or corrected), a run of them at once: the
+    inputs are upserted (newest wins, so the order within the run does not matter) and the placements
+    of the employees concerned recomputed together."""
+    performance, potential = [], []
+    for event in events:
+        if event.type == PerformanceRecordedV1.event_type:
+            p = PerformanceRecordedV1.model_validate(event.data)
+            performance.append(
+                {"tenant_id": event.tenant, "nip": p.nip, "year": p.year, "predikat": p.predikat,
+                 "recorded_at": p.recorded_at}
+            )  # fmt: skip
+        else:
+            a = AssessmentCompletedV1.model_validate(event.data)
+            potential.append(
+                {"tenant_id": event.tenant, "nip": a.nip, "assessment_id": a.assessment_id, "version": a.version,
+                 "potential_score": a.potential_score, "jpm": a.jpm, "completed_at": a.completed_at,
+                 "valid_until": a.valid_until}
+            )  # fmt: skip
     repo = PlacementRepository(session)
-    await repo.upsert_performance(
-        {
-            "tenant_id": event.tenant,
-            "nip": p.nip,
-            "year": p.year,
-            "predikat": p.predikat,
-            "recorded_at": p.recorded_at,
-        }
-    )
-    await recompute(session, event.tenant, p.nip)
+    await repo.upsert_performance(performance)
+    await repo.upsert_potential(potential)
+    by_tenant: dict[str, set[str]] = {}
+    for row in (*performance, *potential):
+        by_tenant.setdefault(row["tenant_id"], set()).add(row["nip"])
+    for tenant_id, nips in by_tenant.items():
+        await recompute_many(session, tenant_id, sorted(nips))
 
 
-async def on_assessment_completed(session: AsyncSession, event: CloudEvent) -> None:
-    p = AssessmentCompletedV1.model_validate(event.data)
-    repo = PlacementRepository(session)
-    await repo.upsert_potential(
-        {
-            "tenant_id": event.tenant,
-            "nip": p.nip,
-            "assessment_id": p.assessment_id,
-            "version": p.version,
-            "potential_score": p.potential_score,
-            "jpm": p.jpm,
-            "completed_at": p.completed_at,
-            "valid_until": p.valid_until,
-        }
-    )
-    await recompute(session, event.tenant, p.nip)
+on_inputs = batched(_on_inputs)
 
 
 async def recompute(session: AsyncSession, tenant_id: str, nip: str, rules: RuleSet = DEFAULT_RULES) -> None:
+    await recompute_many(session, tenant_id, [nip], rules)
+
+
+async def recompute_many(
+    session: AsyncSession, tenant_id: str, nips: list[str] | None, rules: RuleSet = DEFAULT_RULES
+) -> int:
+    """Place every given employee (None: the whole tenant) who has both inputs; store the placements
+    that changed and publish those whose box or rule version changed. Returns how many changed."""
     repo = PlacementRepository(session)
-    inputs = await repo.complete_inputs(tenant_id, nip)
-    if inputs is None:
-        return  # placed once both axes are known
-    perf, pot = inputs.performance, inputs.potential
-    result = place(pot.potential_score, perf.predikat, perf.year, rules)
-    await repo.save_placement(
-        {
-            "tenant_id": tenant_id,
-            "nip": nip,
-            "box": result.box,
-            "potential_level": result.potential_level,
-            "performance_level": result.performance_level,
-            "potential_score": pot.potential_score,
-            "predikat": perf.predikat,
-            "skp_year": perf.year,
-            "assessment_id": pot.assessment_id,
-            "rule_version": rules.version,
-            "reasons": list(result.reasons),
-        }
-    )
-    if (inputs.previous_box, inputs.previous_rule_version) != (result.box, rules.version):
-        payload = EmployeePlacedV1(
-            nip=nip,
-            box=result.box,
-            potential_level=result.potential_level,
-            performance_level=result.performance_level,
-            rule_version=rules.version,
-        )
-        await add_to_outbox(
-            session, new_event(payload, service=SERVICE, tenant=tenant_id, subject=nip), topic=TOPIC
-        )
+    now = datetime.now(timezone.utc)
+    rows, envelopes = [], []
+    for r in await repo.inputs_for_placement(tenant_id, nips):
+        result = place(r.potential_score, r.predikat, r.year, rules)
+        same_inputs = (r.placed_score, r.placed_predikat, r.placed_year, r.placed_assessment) == (
+            r.potential_score, r.predikat, r.year, r.assessment_id,
+        )  # fmt: skip
+        if same_inputs and (r.box, r.rule_version) == (result.box, rules.version):
+            continue  # a duplicate or an unrelated change: nothing to store, nothing to publish
+        rows.append((
+            tenant_id, r.nip, uuid.uuid4(), result.box, result.potential_level, result.performance_level,
+            r.potential_score, r.predikat, r.year, r.assessment_id, rules.version, to_json(list(result.reasons)).decode(),
+            now,
+        ))  # fmt: skip
+        if (r.box, r.rule_version) != (result.box, rules.version):
+            data = {"nip": r.nip, "box": result.box, "potential_level": result.potential_level,
+                    "performance_level": result.performance_level, "rule_version": rules.version}  # fmt: skip
+            envelopes.append(bulk_envelope(EmployeePlacedV1, data, service=SERVICE, tenant=tenant_id, subject=r.nip))
+    await repo.save_placements(rows)
+    await add_many_to_outbox(session, envelopes, topic=TOPIC)
+    return len(rows)
 
 
 async def placement_of(session: AsyncSession, tenant_id: str, nip: str) -> PlacementRecord:
@@ -121,9 +122,7 @@ async def placement_of(session: AsyncSession, tenant_id: str, nip: str) -> Place
     if placement is not None:
         return placement
     perf, pot = await repo.inputs(tenant_id, nip)
-    missing = [
-        name for name, value in (("an SKP predikat", perf), ("a completed assessment", pot)) if value is None
-    ]
+    missing = [name for name, value in (("an SKP predikat", perf), ("a completed assessment", pot)) if value is None]
     if len(missing) == 2 and await repo.employee(tenant_id, nip) is None:
         raise NotFound(f"employee {nip} not known in {tenant_id}")
     raise NotFound(f"employee {nip} has no placement yet: waiting for {' and '.join(missing)}")

@@ -14,8 +14,9 @@ from bakat_common.infrastructure import outbox
 from bakat_devstack.migrations import migrate
 from bakat_devstack.postgres import ensure_database
 from placement import service
+from placement.models import PlacementRecord
 from placement.repository import PlacementRepository
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 pytestmark = pytest.mark.integration
@@ -59,13 +60,15 @@ def result(score: float, completed_at: datetime, version: int = 1, assessment_id
 
 
 async def deliver(sessions, *events: CloudEvent) -> None:
+    """One event per transaction, as the consumer's one-by-one path hands them over."""
     for event in events:
-        handler = {
-            PerformanceRecordedV1.event_type: service.on_performance_recorded,
-            AssessmentCompletedV1.event_type: service.on_assessment_completed,
-        }[event.type]
         async with sessions() as s, s.begin():
-            await handler(s, event)
+            await service.on_inputs(s, event)
+
+
+async def deliver_as_one_batch(sessions, *events: CloudEvent) -> None:
+    async with sessions() as s, s.begin():
+        await service.on_inputs.handle(s, list(events))
 
 
 async def placement(sessions):
@@ -113,3 +116,44 @@ async def test_placement_waits_for_both_axes_and_publishes_only_changes(sessions
     await deliver(sessions, skp(2025, "Sangat Baik", T0 + timedelta(hours=2)))
     assert (await placement(sessions)).box == 7
     assert await placed_events(sessions) == 2
+
+
+async def test_a_batch_places_exactly_as_one_event_at_a_time(sessions):
+    events = [
+        result(85, T0), skp(2024, "Butuh Perbaikan", T0), skp(2025, "Baik", T0 + timedelta(days=1)),
+        result(50, T0 - timedelta(days=400), assessment_id="old"), result(92, T0, version=2),
+        skp(2025, "Sangat Baik", T0 + timedelta(days=2)), skp(2025, "Baik", T0 + timedelta(days=1)),
+    ]  # fmt: skip
+    await deliver(sessions, *events)
+    one_by_one = await placement(sessions)
+    async with sessions() as s, s.begin():
+        await s.execute(text("TRUNCATE placements, performance_inputs, potential_inputs, outbox"))
+    await deliver_as_one_batch(sessions, *events)
+    batched = await placement(sessions)
+    fields = ("box", "potential_score", "predikat", "skp_year", "assessment_id", "reasons")
+    assert [getattr(batched, f) for f in fields] == [getattr(one_by_one, f) for f in fields]
+    assert (batched.box, batched.potential_score, batched.predikat) == (9, 92, "Sangat Baik")
+    assert await placed_events(sessions) == 1  # one placement published for the whole batch
+    await deliver_as_one_batch(sessions, *events)  # the same events again: nothing changes
+    assert await placed_events(sessions) == 1
+
+
+async def test_a_rule_change_recomputes_the_whole_tenant_in_one_call(sessions):
+    nips = [f"19850315201001{1 + i % 2}{i:03d}" for i in range(1, 51)]
+    events = []
+    for i, nip in enumerate(nips):
+        events.append(new_event(PerformanceRecordedV1(nip=nip, year=2025, predikat="Baik", recorded_at=T0),
+                                service="assessment", tenant=TENANT, subject=nip))  # fmt: skip
+        events.append(new_event(AssessmentCompletedV1(assessment_id=f"a{i}", nip=nip, version=1, potential_score=60 + i % 40,
+                                                      completed_at=T0, valid_until=date(2028, 6, 1)),
+                                service="assessment", tenant=TENANT, subject=nip))  # fmt: skip
+    await deliver_as_one_batch(sessions, *events)
+    assert await placed_events(sessions) == 50
+    stricter = service.RuleSet(version=2, potential_high=90, potential_middle=70)
+    async with sessions() as s, s.begin():
+        changed = await service.recompute_many(s, TENANT, None, stricter)
+    assert changed == 50  # every placement now carries rule version 2
+    async with sessions() as s:
+        rows = (await s.execute(select(PlacementRecord.nip, PlacementRecord.box, PlacementRecord.potential_score))).all()
+    expected = {nip: 8 if 60 + i % 40 >= 90 else 5 if 60 + i % 40 >= 70 else 2 for i, nip in enumerate(nips)}
+    assert {nip: box for nip, box, _ in rows} == expected
