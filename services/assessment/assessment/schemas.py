@@ -25,22 +25,6 @@ def _check_completed_at(value: datetime | None) -> datetime | None:
     return value
 
 
-class PerformanceRatingIn(BaseModel):
-    nip: str = Field(max_length=18, examples=["198503152010011003"])
-    year: int = Field(ge=2000, le=2100, examples=[2024])
-    predikat: SkpPredikat = Field(description="SKP predikat (PermenPANRB 6/2022)")
-
-
-class PerformanceRatingOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: uuid.UUID
-    tenant_id: str
-    nip: str
-    year: int
-    predikat: str
-    recorded_at: datetime
-
-
 class AssessmentResultIn(BaseModel):
     """A completed assessment's integrated result (the campaign workflow that produces it comes later)."""
 
