@@ -18,7 +18,6 @@ from assessment.models import (
     EmployeeRecord,
     Instrument,
     IntegratedRating,
-    PerformanceRating,
     PositionRecord,
     Rating,
     UnitRecord,
@@ -247,25 +246,6 @@ class AssessmentRepository:
             stmt = stmt.where(EmployeeRecord.nip > after_nip)
         rows = await self.session.execute(stmt.order_by(EmployeeRecord.nip).limit(limit))
         return [(employee, valid_until) for employee, valid_until in rows]
-
-    # ---- performance
-    async def rating(self, tenant_id: str, nip: str, year: int) -> PerformanceRating | None:
-        return await self.session.scalar(
-            select(PerformanceRating).where(
-                PerformanceRating.tenant_id == tenant_id,
-                PerformanceRating.nip == nip,
-                PerformanceRating.year == year,
-            )
-        )
-
-    async def ratings(self, tenant_id: str, nip: str) -> list[PerformanceRating]:
-        """An employee's SKP ratings, newest year first."""
-        rows = await self.session.scalars(
-            select(PerformanceRating)
-            .where(PerformanceRating.tenant_id == tenant_id, PerformanceRating.nip == nip)
-            .order_by(PerformanceRating.year.desc())
-        )
-        return list(rows.all())
 
     def add(self, row: object) -> None:
         self.session.add(row)

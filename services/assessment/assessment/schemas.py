@@ -4,7 +4,6 @@ import uuid
 from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any, Literal
 
-from bakat_common.contracts.assessment import SkpPredikat
 from bakat_common.contracts.competencies import Tier
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
