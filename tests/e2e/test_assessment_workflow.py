@@ -150,6 +150,12 @@ async def test_a_participant_is_rated_integrated_completed_corrected_and_placed(
     r = await gateway.put(f"{url}/ratings", headers=lead, json={"ratings": levels(1, ["Integritas"])})
     assert r.status_code == 409
 
+    # The participant's report: a PDF for the completed result, readable by officers and its assessors.
+    r = await gateway.get(f"{url}/report.pdf", headers=officer)
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF") and HOLDER in r.headers["content-disposition"]
+    assert (await gateway.get(f"{url}/report.pdf", headers=stranger)).status_code == 403
+
     placement = await eventually(
         lambda: gateway.get(f"/tenants/{kota}/employees/{HOLDER}/placement", headers=officer),
         lambda r: r.status_code == 200 and r.json()["potential"] is not None,
@@ -253,6 +259,8 @@ async def test_participants_by_tier_and_unit_and_from_a_scheduled_session(gatewa
         lambda r: r.status_code == 200 and len(r.json()) == 1,
     )
     [pending] = mine.json()
+    r = await gateway.get(f"/tenants/{kota}/assessments/{pending['id']}/report.pdf", headers=assessor)
+    assert r.status_code == 409  # no report before the result is completed
     assert (pending["nip"], pending["scheduled_day"], pending["lead_assessor"]) == (OTHER, "2026-12-01", "asesor-2")
     assert pending["assessors"] == ["asesor-1", "asesor-2"]
     # An assessor sees only their own; another tenant's token sees nothing of this tenant.

@@ -3,6 +3,7 @@ re-assessment list. Each calls one use case in service.py."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import uuid
@@ -13,11 +14,12 @@ from bakat_common.app import PrincipalDep, SessionDep
 from bakat_common.auth import require_roles
 from bakat_common.errors import InvalidInput, NotFound, problem_responses
 from bakat_common.tenancy import KnownTenantDep
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Path, Query, Response, status
 
 from assessment import service
 from assessment.deps import SettingsDep
 from assessment.models import Assessment, Campaign
+from assessment.report import render_report
 from assessment.repository import AssessmentRepository
 from assessment.schemas import (
     AssessmentOut,
@@ -302,6 +304,29 @@ async def assessment_versions(
         AssessmentVersionOut.model_validate(v)
         for v in await AssessmentRepository(session).versions(assessment.id)
     ]
+
+
+@router.get(
+    "/tenants/{tenant_id}/assessments/{assessment_id}/report.pdf",
+    tags=["assessments"],
+    responses={
+        **READ,
+        409: READ[404],
+        200: {"content": {"application/pdf": {}}, "description": "the report"},
+    },
+    response_class=Response,
+)
+async def assessment_report(
+    tenant_id: KnownTenantDep, assessment_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> Response:
+    """The participant's individual report (Laporan Individu): scores against the post's standard with a
+    chart, JPM, potential score, gaps and development recommendations."""
+    data = await service.report_data(session, principal, tenant_id, assessment_id)
+    pdf = await asyncio.to_thread(render_report, data)  # CPU-bound: keep the service answering
+    filename = f"laporan-{data.nip}-v{data.version}.pdf"
+    return Response(
+        pdf, media_type="application/pdf", headers={"content-disposition": f'inline; filename="{filename}"'}
+    )
 
 
 @router.put(

@@ -20,11 +20,12 @@ from bakat_common.contracts.scheduling import SessionScheduledV1
 from bakat_common.db import copy_records
 from bakat_common.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from bakat_common.events import CloudEvent, bulk_envelope, new_event
+from bakat_common.infrastructure import known_tenants
 from bakat_common.outbox import add_many_to_outbox, add_to_outbox
 from bakat_common.replicas import await_replica, upsert_newest
 from bakat_common.topics import service_topic
 from pydantic_core import to_json
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,7 +41,9 @@ from assessment.models import (
     IntegratedRating,
     PositionRecord,
     Rating,
+    UnitRecord,
 )
+from assessment.report import RecommendationLine, ReportData, ScoreLine
 from assessment.repository import AssessmentRepository
 from assessment.schemas import (
     AssessmentResultIn,
@@ -971,3 +974,63 @@ async def assessors_by_assessment(
 
 def reassessment_reason(valid_until: date | None) -> str:
     return "never_assessed" if valid_until is None else "expired"
+
+
+# ---- the individual report ------------------------------------------------------------------------
+
+
+async def report_data(
+    session: AsyncSession, principal: Principal, tenant_id: str, assessment_id: uuid.UUID
+) -> ReportData:
+    """What the participant's PDF report shows, from the completed result and the replicas."""
+    assessment = await readable_assessment(session, principal, tenant_id, assessment_id)
+    if assessment.status != "completed":
+        raise Conflict(f"assessment is {assessment.status}: the report comes with the completed result")
+    repo = AssessmentRepository(session)
+    employee = await repo.employee(tenant_id, assessment.nip)
+    position = await repo.position(tenant_id, assessment.position_code)
+    campaign = await repo.campaign(tenant_id, assessment.campaign_id) if assessment.campaign_id else None
+    unit = (
+        await session.get(UnitRecord, (tenant_id, employee.unit_code))
+        if employee and employee.unit_code
+        else None
+    )
+    tenant_name = await session.scalar(
+        select(known_tenants.c.name).where(known_tenants.c.tenant_id == tenant_id)
+    )
+    required = _standard(position, campaign)
+    catalogue = await instrument_catalogue(session, tenant_id)
+    scores = tuple(
+        ScoreLine(
+            instrument=code,
+            kind=catalogue[code][1] if code in catalogue else "technical",
+            actual=level,
+            required=required.get(code),
+        )
+        for code, level in assessment.scores.items()
+    )
+    missing = tuple(
+        ScoreLine(code, "technical", 0, level)
+        for code, level in required.items()
+        if code not in assessment.scores
+    )
+    assert assessment.completed_at is not None and assessment.valid_until is not None
+    return ReportData(
+        tenant_name=tenant_name or tenant_id,
+        participant_name=employee.name if employee else assessment.nip,
+        nip=assessment.nip,
+        unit_name=unit.name if unit else (employee.unit_code if employee else None),
+        position_title=position.title if position else (employee.position_title if employee else None),
+        position_code=assessment.position_code,
+        campaign_name=campaign.name if campaign else None,
+        method=campaign.method if campaign else None,
+        completed_at=assessment.completed_at.date(),
+        valid_until=assessment.valid_until,
+        version=assessment.version,
+        scores=scores + missing,
+        jpm=assessment.jpm,
+        jpm_category=assessment.jpm_category,
+        potential_score=assessment.potential_score or 0.0,
+        gaps=dict(assessment.gaps),
+        recommendations=tuple(RecommendationLine(**r) for r in assessment.recommendations),
+    )
