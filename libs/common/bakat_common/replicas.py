@@ -16,6 +16,9 @@ from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bakat_common.contracts.roster import EmployeeSnapshot
+from bakat_common.events import CloudEvent
+
 T = TypeVar("T")
 
 
@@ -60,3 +63,26 @@ async def upsert_newest(
             where=stmt.excluded[version] >= table.c[version],
         )
     )
+
+
+def employee_rows(events: Sequence[CloudEvent]) -> list[dict[str, Any]]:
+    """Roster's employee snapshots as rows of the employees replica that assessment and placement
+    keep (the same columns in both)."""
+    rows = []
+    for event in events:
+        p = EmployeeSnapshot.model_validate(event.data)
+        rows.append(
+            {
+                "tenant_id": event.tenant,
+                "nip": p.nip,
+                "name": p.name,
+                "unit_code": p.unit_code,
+                "unit_path": p.unit_path,
+                "position_code": p.position_code,
+                "position_title": p.position_title,
+                "tier": p.tier,
+                "status": p.status,
+                "version": p.version,
+            }
+        )
+    return rows

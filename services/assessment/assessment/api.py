@@ -4,8 +4,6 @@ re-assessment list. Each calls one use case in service.py."""
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import uuid
 from datetime import date
 from typing import Annotated, Literal
@@ -13,6 +11,7 @@ from typing import Annotated, Literal
 from bakat_common.app import PrincipalDep, SessionDep
 from bakat_common.auth import require_roles
 from bakat_common.errors import InvalidInput, NotFound, problem_responses
+from bakat_common.pagination import decode_nip_cursor, encode_nip_cursor
 from bakat_common.tenancy import KnownTenantDep
 from fastapi import APIRouter, Path, Query, Response, status
 
@@ -462,18 +461,6 @@ async def replace_development_rules(
     return await development_rules(tenant_id, session)
 
 
-def _decode_cursor(cursor: str | None) -> str | None:
-    if cursor is None:
-        return None
-    try:
-        nip = base64.urlsafe_b64decode(cursor.encode() + b"==").decode()
-    except (binascii.Error, UnicodeDecodeError):
-        nip = ""
-    if not nip.isdigit():
-        raise InvalidInput("query.cursor", "cursor", "cursor is not one this API gave out")
-    return nip
-
-
 @router.get(
     "/tenants/{tenant_id}/reassessments",
     response_model=ReassessmentPage,
@@ -500,7 +487,7 @@ async def reassessments(
         date.today(),
         unit_path=unit_path,
         tier=tier,
-        after_nip=_decode_cursor(cursor),
+        after_nip=decode_nip_cursor(cursor),
         limit=limit + 1,
     )
     more = len(rows) > limit
@@ -517,5 +504,5 @@ async def reassessments(
             )
             for e, valid_until in rows
         ],
-        next_cursor=base64.urlsafe_b64encode(rows[-1][0].nip.encode()).decode().rstrip("=") if more else None,
+        next_cursor=encode_nip_cursor(rows[-1][0].nip) if more else None,
     )

@@ -15,14 +15,14 @@ from typing import Any
 from bakat_common.auth import Principal, require_roles
 from bakat_common.consumer import batched
 from bakat_common.contracts.assessment import AssessmentCompletedV1, AssessmentCorrectedV1
-from bakat_common.contracts.roster import EmployeeSnapshot, PositionRegisteredV1, UnitRegisteredV1
+from bakat_common.contracts.roster import PositionRegisteredV1, UnitRegisteredV1
 from bakat_common.contracts.scheduling import SessionScheduledV1
 from bakat_common.db import copy_records
 from bakat_common.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from bakat_common.events import CloudEvent, bulk_envelope, new_event
 from bakat_common.infrastructure import known_tenants
 from bakat_common.outbox import add_many_to_outbox, add_to_outbox
-from bakat_common.replicas import await_replica, upsert_newest
+from bakat_common.replicas import await_replica, employee_rows, upsert_newest
 from bakat_common.topics import service_topic
 from pydantic_core import to_json
 from sqlalchemy import delete, func, select
@@ -70,24 +70,7 @@ log = logging.getLogger("bakat.assessment")
 async def _on_employees_changed(session: AsyncSession, events: list[CloudEvent]) -> None:
     """Roster's employee events (each carries the whole snapshot): the newest version of each wins,
     a run of them in one statement."""
-    rows = []
-    for event in events:
-        p = EmployeeSnapshot.model_validate(event.data)
-        rows.append(
-            {
-                "tenant_id": event.tenant,
-                "nip": p.nip,
-                "name": p.name,
-                "unit_code": p.unit_code,
-                "unit_path": p.unit_path,
-                "position_code": p.position_code,
-                "position_title": p.position_title,
-                "tier": p.tier,
-                "status": p.status,
-                "version": p.version,
-            }
-        )
-    await upsert_newest(session, EmployeeRecord.__table__, rows, keys=("tenant_id", "nip"))
+    await upsert_newest(session, EmployeeRecord.__table__, employee_rows(events), keys=("tenant_id", "nip"))
 
 
 on_employee_changed = batched(_on_employees_changed)

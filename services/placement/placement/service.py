@@ -8,11 +8,10 @@ from datetime import datetime, timezone
 from bakat_common.consumer import batched
 from bakat_common.contracts.assessment import AssessmentCompletedV1, PerformanceRecordedV1
 from bakat_common.contracts.placement import EmployeePlacedV1
-from bakat_common.contracts.roster import EmployeeSnapshot
 from bakat_common.errors import NotFound
 from bakat_common.events import CloudEvent, bulk_envelope
 from bakat_common.outbox import add_many_to_outbox
-from bakat_common.replicas import upsert_newest
+from bakat_common.replicas import employee_rows, upsert_newest
 from bakat_common.topics import service_topic
 from pydantic_core import to_json
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,24 +27,7 @@ TOPIC = service_topic(SERVICE)
 async def _on_employees_changed(session: AsyncSession, events: list[CloudEvent]) -> None:
     """Roster's employee events (each carries the whole snapshot): the newest version of each wins,
     a run of them in one statement."""
-    rows = []
-    for event in events:
-        p = EmployeeSnapshot.model_validate(event.data)
-        rows.append(
-            {
-                "tenant_id": event.tenant,
-                "nip": p.nip,
-                "name": p.name,
-                "unit_code": p.unit_code,
-                "unit_path": p.unit_path,
-                "position_code": p.position_code,
-                "position_title": p.position_title,
-                "tier": p.tier,
-                "status": p.status,
-                "version": p.version,
-            }
-        )
-    await upsert_newest(session, EmployeeRecord.__table__, rows, keys=("tenant_id", "nip"))
+    await upsert_newest(session, EmployeeRecord.__table__, employee_rows(events), keys=("tenant_id", "nip"))
 
 
 on_employee_changed = batched(_on_employees_changed)

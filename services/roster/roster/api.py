@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import uuid
 from datetime import date
 from typing import Annotated
@@ -12,6 +10,7 @@ from typing import Annotated
 from bakat_common.app import PrincipalDep, ReadSessionDep, RuntimeDep, SessionDep
 from bakat_common.auth import ALL_TENANTS, require_roles
 from bakat_common.errors import InvalidInput, NotFound, Problem, problem_responses
+from bakat_common.pagination import decode_nip_cursor, encode_nip_cursor
 from fastapi import APIRouter, BackgroundTasks, Body, File, Form, Path, Query, Response, UploadFile, status
 from pydantic_core import to_json
 
@@ -161,22 +160,6 @@ async def create_employee(
     return service.employee_out(await service.register_employee(session, principal, tenant_id, body))
 
 
-def _decode_cursor(cursor: str | None) -> str | None:
-    if cursor is None:
-        return None
-    try:
-        nip = base64.urlsafe_b64decode(cursor.encode() + b"==").decode()
-    except (binascii.Error, UnicodeDecodeError):
-        nip = ""
-    if not nip.isdigit():
-        raise InvalidInput("query.cursor", "cursor", "cursor is not one this API gave out")
-    return nip
-
-
-def _encode_cursor(nip: str) -> str:
-    return base64.urlsafe_b64encode(nip.encode()).decode().rstrip("=")
-
-
 async def _check_unit(repo: RosterRepository, tenant_id: str, code: str) -> None:
     if await repo.unit(tenant_id, code) is None:
         raise InvalidInput("query.unit", "exists", f"unit {code!r} does not exist in {tenant_id}")
@@ -202,7 +185,7 @@ async def list_employees(
     repo = RosterRepository(session)
     await service.authorize_known_tenant(repo, principal, tenant_id, runtime.tenant_parents)
     try:
-        after_nip = _decode_cursor(cursor)
+        after_nip = decode_nip_cursor(cursor)
     except InvalidInput:
         if unit is not None:  # an unknown unit is the first thing wrong with the query
             await _check_unit(repo, tenant_id, unit)
@@ -223,7 +206,7 @@ async def list_employees(
     del rows[limit:]
     page = {
         "items": [service.employee_item(row) for row in rows],
-        "next_cursor": _encode_cursor(rows[-1].nip) if more else None,
+        "next_cursor": encode_nip_cursor(rows[-1].nip) if more else None,
     }
     return Response(content=to_json(page), media_type="application/json")
 

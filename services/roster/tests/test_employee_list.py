@@ -15,6 +15,7 @@ from bakat_common.auth import DevIssuer, TokenVerifier
 from bakat_common.contracts.competencies import STANDARD_COMPETENCIES
 from bakat_common.db import create_engine, read_session_factory, session_factory
 from bakat_common.metrics import Metrics
+from bakat_common.pagination import encode_nip_cursor
 from bakat_common.settings import AuthSettings
 from bakat_devstack.migrations import migrate
 from bakat_devstack.postgres import ensure_database
@@ -22,7 +23,6 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 from pydantic_core import to_json
 from roster import service
-from roster.api import _encode_cursor
 from roster.config import RosterSettings
 from roster.main import create_app
 from roster.models import Employee
@@ -281,7 +281,7 @@ async def test_bad_input_gets_the_same_problems(stack):
     r = await get({"unit": "EMPTY"})  # a unit without employees is an empty page, not an error
     assert r.status_code == 200 and r.json() == {"items": [], "next_cursor": None}
     last = max(scope_of("RSUD"))
-    r = await get({"unit": "RSUD", "cursor": _encode_cursor(last)})  # past the last page of a unit
+    r = await get({"unit": "RSUD", "cursor": encode_nip_cursor(last)})  # past the last page of a unit
     assert r.status_code == 200 and r.json() == {"items": [], "next_cursor": None}
     r = await get({"cursor": "not-a-cursor!"})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "query.cursor"
