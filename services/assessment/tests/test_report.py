@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bakat_common.contracts.competencies import STANDARD_COMPETENCIES
-
 from assessment.report import RecommendationLine, ReportData, ScoreLine, render_report
+from bakat_common.contracts.competencies import STANDARD_COMPETENCIES
 
 
 def sample(**changes) -> ReportData:
