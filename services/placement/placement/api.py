@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
-from bakat_common.app import SessionDep
-from bakat_common.errors import problem_responses
+from bakat_common.app import PrincipalDep, RuntimeDep, SessionDep
+from bakat_common.errors import NotFound, problem_responses
 from bakat_common.tenancy import KnownTenantDep
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, BackgroundTasks, Path, Query
+from sqlalchemy import select
 
 from placement import service
+from placement.domain import DEFAULT_RULES
+from placement.models import RecomputeJob, RuleSetVersion
 from placement.repository import PlacementRepository
-from placement.schemas import PlacementOut, PlacementPage
+from placement.schemas import PlacementOut, PlacementPage, RecomputeJobOut, RuleChangeOut, RuleSetIn, RuleSetOut
 
 router = APIRouter(tags=["placements"])
 NipPath = Annotated[str, Path(max_length=40)]
@@ -39,3 +43,62 @@ async def list_placements(
 ) -> PlacementPage:
     rows, total = await PlacementRepository(session).placements(tenant_id, box, limit, offset)
     return PlacementPage(items=[PlacementOut.of(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+def _rule_set_out(row: RuleSetVersion | None) -> RuleSetOut:
+    if row is None:  # no change yet: the regulation's defaults, version 1
+        return RuleSetOut(
+            version=DEFAULT_RULES.version, potential_high=DEFAULT_RULES.potential_high,
+            potential_middle=DEFAULT_RULES.potential_middle, predikat_levels=dict(DEFAULT_RULES.predikat_levels),
+            created_by=None, reason="defaults (Permenpan RB 3/2020)", created_at=None,
+        )  # fmt: skip
+    return RuleSetOut(
+        version=row.version, potential_high=row.potential_high, potential_middle=row.potential_middle,
+        predikat_levels=dict(row.predikat_levels), created_by=row.created_by, reason=row.reason,
+        created_at=row.created_at,
+    )  # fmt: skip
+
+
+@router.get(
+    "/tenants/{tenant_id}/rule-sets",
+    response_model=list[RuleSetOut],
+    responses=problem_responses(401, 403, 404),
+    summary="Every version of the tenant's nine-box rules, newest first (the defaults are version 1)",
+)
+async def list_rule_sets(tenant_id: KnownTenantDep, session: SessionDep) -> list[RuleSetOut]:
+    rows = await session.scalars(
+        select(RuleSetVersion).where(RuleSetVersion.tenant_id == tenant_id).order_by(RuleSetVersion.version.desc())
+    )
+    return [_rule_set_out(r) for r in rows.all()] + [_rule_set_out(None)]
+
+
+@router.post(
+    "/tenants/{tenant_id}/rule-sets",
+    response_model=RuleChangeOut,
+    status_code=202,
+    responses=problem_responses(400, 401, 403, 404, 422),
+    summary="Change the rules: a new version, and a job that recomputes every placement (poll it)",
+)
+async def change_rule_set(
+    tenant_id: KnownTenantDep,
+    body: RuleSetIn,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    background: BackgroundTasks,
+) -> RuleChangeOut:
+    row, job = await service.change_rules(session, principal, tenant_id, body)
+    background.add_task(service.run_recompute, runtime.sessions, job.id)
+    return RuleChangeOut(rule_set=_rule_set_out(row), job=RecomputeJobOut.model_validate(job))
+
+
+@router.get(
+    "/tenants/{tenant_id}/rule-sets/recomputations/{job_id}",
+    response_model=RecomputeJobOut,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def recompute_job(tenant_id: KnownTenantDep, job_id: uuid.UUID, session: SessionDep) -> RecomputeJobOut:
+    job = await session.get(RecomputeJob, job_id)
+    if job is None or job.tenant_id != tenant_id:
+        raise NotFound(f"recomputation {job_id} not found in {tenant_id}")
+    return RecomputeJobOut.model_validate(job)

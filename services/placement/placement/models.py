@@ -76,3 +76,36 @@ class PlacementRecord(Base):
     rule_version: Mapped[int] = mapped_column(Integer)
     reasons: Mapped[list[str]] = mapped_column(JSONB)
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class RuleSetVersion(Base):
+    """A tenant's nine-box rules; every change is a new version with who, when and why. Without any,
+    the regulation's defaults (version 1, domain.DEFAULT_RULES) apply."""
+
+    __tablename__ = "rule_sets"
+
+    tenant_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    potential_high: Mapped[float] = mapped_column(Float)
+    potential_middle: Mapped[float] = mapped_column(Float)
+    predikat_levels: Mapped[dict[str, str]] = mapped_column(JSONB)
+    created_by: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class RecomputeJob(Base):
+    """The bulk recomputation of a tenant's placements after a rule change, with its progress."""
+
+    __tablename__ = "recompute_jobs"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[str] = mapped_column(String(100), index=True)
+    rule_version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10))  # running | done | failed
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    changed: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -74,6 +74,17 @@ class PlacementRepository:
         pot = await self.session.get(PotentialInput, (tenant_id, nip))
         return perf, pot
 
+    async def placeable(self, tenant_id: str) -> list[str]:
+        """NIPs of the tenant's employees that have both inputs, in order."""
+        rows = await self.session.scalars(
+            select(PerformanceInput.nip)
+            .join(PotentialInput, and_(PotentialInput.tenant_id == PerformanceInput.tenant_id,
+                                       PotentialInput.nip == PerformanceInput.nip))
+            .where(PerformanceInput.tenant_id == tenant_id)
+            .order_by(PerformanceInput.nip)
+        )  # fmt: skip
+        return list(rows.all())
+
     async def inputs_for_placement(self, tenant_id: str, nips: list[str] | None) -> list:
         """Both axes' inputs and the current placement of the given employees (None: the whole tenant)
         who have both; one query."""

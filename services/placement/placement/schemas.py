@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from bakat_common.contracts.assessment import SkpPredikat
+from bakat_common.contracts.placement import PerformanceLevel
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from placement.domain import RECOMMENDATIONS, SUCCESSION_BOXES, explain
+from placement.domain import DEFAULT_PREDIKAT_LEVELS, RECOMMENDATIONS, SUCCESSION_BOXES, explain
 from placement.models import PlacementRecord
 
 
@@ -39,7 +42,9 @@ class PlacementOut(BaseModel):
             tenant_id=row.tenant_id,
             nip=row.nip,
             box=row.box,
-            potential=PotentialAxis(score=row.potential_score, level=row.potential_level, assessment_id=row.assessment_id),
+            potential=PotentialAxis(
+                score=row.potential_score, level=row.potential_level, assessment_id=row.assessment_id
+            ),
             performance=PerformanceAxis(predikat=row.predikat, skp_year=row.skp_year, level=row.performance_level),
             in_talent_pool=row.box in SUCCESSION_BOXES,
             explanation=explain(row.box, row.reasons),
@@ -55,3 +60,52 @@ class PlacementPage(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+class RuleSetIn(BaseModel):
+    """New nine-box rules for the tenant: a new version, and every placement recomputed with it."""
+
+    potential_high: float = Field(ge=0, le=100, examples=[90], description="potential >= this is high")
+    potential_middle: float = Field(ge=0, le=100, examples=[70], description="potential >= this is middle")
+    predikat_levels: dict[SkpPredikat, PerformanceLevel] = Field(
+        default_factory=lambda: dict(DEFAULT_PREDIKAT_LEVELS),
+        description="SKP predikat -> performance level; all five predikat",
+    )
+    reason: str = Field(min_length=3, max_length=2000, examples=["Perbup 12/2026: ambang 90/70"])
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RuleSetIn:
+        if self.potential_middle >= self.potential_high:
+            raise ValueError("potential_middle must be below potential_high")
+        missing = [p for p in DEFAULT_PREDIKAT_LEVELS if p not in self.predikat_levels]
+        if missing:
+            raise ValueError(f"predikat_levels must map every predikat; missing {missing}")
+        return self
+
+
+class RuleSetOut(BaseModel):
+    version: int
+    potential_high: float
+    potential_middle: float
+    predikat_levels: dict[str, str]
+    created_by: str | None
+    reason: str | None
+    created_at: datetime | None
+
+
+class RecomputeJobOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    rule_version: int
+    status: str = Field(description="running | done | failed")
+    total: int
+    done: int
+    changed: int
+    error: str | None
+    started_at: datetime
+    finished_at: datetime | None
+
+
+class RuleChangeOut(BaseModel):
+    rule_set: RuleSetOut
+    job: RecomputeJobOut

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime, timezone
 
+from bakat_common.auth import Principal, require_roles
 from bakat_common.consumer import batched
 from bakat_common.contracts.assessment import AssessmentCompletedV1, PerformanceRecordedV1
 from bakat_common.contracts.placement import EmployeePlacedV1
@@ -14,13 +16,16 @@ from bakat_common.outbox import add_many_to_outbox
 from bakat_common.replicas import employee_rows, upsert_newest
 from bakat_common.topics import service_topic
 from pydantic_core import to_json
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from placement.domain import DEFAULT_RULES, RuleSet, place
-from placement.models import EmployeeRecord, PlacementRecord
+from placement.models import EmployeeRecord, PlacementRecord, RecomputeJob, RuleSetVersion
 from placement.repository import PlacementRepository
+from placement.schemas import RuleSetIn
 
 SERVICE = "placement"
+log = logging.getLogger("bakat.placement")
 TOPIC = service_topic(SERVICE)
 
 
@@ -59,7 +64,7 @@ async def _on_inputs(session: AsyncSession, events: list[CloudEvent]) -> None:
     for row in (*performance, *potential):
         by_tenant.setdefault(row["tenant_id"], set()).add(row["nip"])
     for tenant_id, nips in by_tenant.items():
-        await recompute_many(session, tenant_id, sorted(nips))
+        await recompute_many(session, tenant_id, sorted(nips), await current_rules(session, tenant_id))
 
 
 on_inputs = batched(_on_inputs)
@@ -108,3 +113,79 @@ async def placement_of(session: AsyncSession, tenant_id: str, nip: str) -> Place
     if len(missing) == 2 and await repo.employee(tenant_id, nip) is None:
         raise NotFound(f"employee {nip} not known in {tenant_id}")
     raise NotFound(f"employee {nip} has no placement yet: waiting for {' and '.join(missing)}")
+
+
+# ---- rule sets --------------------------------------------------------------------------------------
+
+
+def _rules_of(row: RuleSetVersion | None) -> RuleSet:
+    if row is None:
+        return DEFAULT_RULES
+    return RuleSet(
+        version=row.version,
+        potential_high=row.potential_high,
+        potential_middle=row.potential_middle,
+        predikat_levels=dict(row.predikat_levels),
+    )
+
+
+async def current_rules(session: AsyncSession, tenant_id: str) -> RuleSet:
+    row = await session.scalar(
+        select(RuleSetVersion)
+        .where(RuleSetVersion.tenant_id == tenant_id)
+        .order_by(RuleSetVersion.version.desc())
+        .limit(1)
+    )
+    return _rules_of(row)
+
+
+async def change_rules(
+    session: AsyncSession, principal: Principal, tenant_id: str, data: RuleSetIn
+) -> tuple[RuleSetVersion, RecomputeJob]:
+    """A new rule-set version (who, when, why) and the job that recomputes every placement with it."""
+    require_roles(principal, "admin", "officer")
+    # One rule change at a time per tenant: the version number is taken under this lock.
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"rules:{tenant_id}"))))
+    current = await current_rules(session, tenant_id)
+    row = RuleSetVersion(
+        tenant_id=tenant_id,
+        version=current.version + 1,
+        potential_high=data.potential_high,
+        potential_middle=data.potential_middle,
+        predikat_levels=dict(data.predikat_levels),
+        created_by=principal.subject,
+        reason=data.reason,
+    )
+    job = RecomputeJob(id=uuid.uuid4(), tenant_id=tenant_id, rule_version=row.version, status="running")
+    session.add_all([row, job])
+    await session.flush()
+    await session.refresh(row)
+    await session.refresh(job)
+    return row, job
+
+
+async def run_recompute(sessions: async_sessionmaker[AsyncSession], job_id: uuid.UUID, chunk: int = 5000) -> None:
+    """Recompute the tenant's placements with the job's rule version, in one transaction (all or
+    nothing), chunk by chunk, saving progress from a side session so pollers see it."""
+    async with sessions() as s:
+        job = await s.get(RecomputeJob, job_id)
+        assert job is not None
+        tenant_id, version = job.tenant_id, job.rule_version
+
+    async def progress(**values) -> None:
+        async with sessions() as s, s.begin():
+            await s.execute(update(RecomputeJob).where(RecomputeJob.id == job_id).values(**values))
+
+    try:
+        async with sessions() as session, session.begin():
+            rules = _rules_of(await session.get(RuleSetVersion, (tenant_id, version)))
+            nips = await PlacementRepository(session).placeable(tenant_id)
+            await progress(total=len(nips))
+            changed = 0
+            for start in range(0, len(nips), chunk):
+                changed += await recompute_many(session, tenant_id, nips[start : start + chunk], rules)
+                await progress(done=min(len(nips), start + chunk))
+        await progress(status="done", changed=changed, finished_at=func.now())
+    except Exception as exc:  # the job row tells the officer; the log tells the SRE
+        log.exception("recompute job failed", extra={"job_id": str(job_id)})
+        await progress(status="failed", error=type(exc).__name__, finished_at=func.now())

@@ -16,7 +16,10 @@ depends_on = None
 
 
 def _keys() -> list[sa.Column]:
-    return [sa.Column("tenant_id", sa.String(100), primary_key=True), sa.Column("nip", sa.String(18), primary_key=True)]
+    return [
+        sa.Column("tenant_id", sa.String(100), primary_key=True),
+        sa.Column("nip", sa.String(18), primary_key=True),
+    ]
 
 
 def upgrade() -> None:

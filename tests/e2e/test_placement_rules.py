@@ -1,0 +1,65 @@
+"""Tenant rule sets through the gateway: a change is a new version and recomputes every placement."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from bakat_common.testing import eventually
+
+from .test_assessment_workflow import HOLDER, OTHER, kota_with_people
+
+pytestmark = pytest.mark.e2e
+
+
+async def box_of(gateway, headers, kota, nip):
+    r = await eventually(
+        lambda: gateway.get(f"/tenants/{kota}/employees/{nip}/placement", headers=headers),
+        lambda r: r.status_code == 200,
+    )
+    return r.json()
+
+
+async def test_a_rule_change_is_versioned_and_recomputes_every_placement(gateway, token_for):
+    kota, officer = await kota_with_people(gateway, token_for)  # both have SKP 2025 Baik (meets)
+    for nip, score in ((HOLDER, 84), (OTHER, 75)):
+        r = await gateway.post(f"/tenants/{kota}/assessments", headers=officer, json={"nip": nip, "potential_score": score})
+        assert r.status_code == 201, r.text
+    assert (await box_of(gateway, officer, kota, HOLDER))["box"] == 8  # 84 >= 80 high, meets
+    assert (await box_of(gateway, officer, kota, OTHER))["box"] == 5  # 75 >= 60 middle, meets
+
+    url = f"/tenants/{kota}/rule-sets"
+    bad = await gateway.post(url, headers=officer, json={"potential_high": 70, "potential_middle": 80, "reason": "x y z"})
+    assert bad.status_code == 422
+    viewer = await token_for(kota, "viewer")
+    rules = {"potential_high": 90, "potential_middle": 80, "reason": "Perbup 12/2026: ambang 90/80"}
+    assert (await gateway.post(url, headers=viewer, json=rules)).status_code == 403
+    assert [v["version"] for v in (await gateway.get(url, headers=officer)).json()] == [1]
+
+    r = await gateway.post(url, headers=officer, json=rules)
+    assert r.status_code == 202, r.text
+    job = r.json()["job"]
+    assert r.json()["rule_set"]["version"] == 2
+    deadline = time.monotonic() + 30
+    while job["status"] == "running":
+        assert time.monotonic() < deadline, job
+        await asyncio.sleep(0.1)
+        job = (await gateway.get(f"{url}/recomputations/{job['id']}", headers=officer)).json()
+    assert (job["status"], job["total"], job["done"], job["changed"]) == ("done", 2, 2, 2)
+
+    holder = await box_of(gateway, officer, kota, HOLDER)
+    assert (holder["box"], holder["rule_version"]) == (5, 2)  # 84 is now middle
+    assert holder["explanation"] == "box 5: potential 84 >= 80 -> middle; SKP 2025 Baik -> meets"
+    assert (await box_of(gateway, officer, kota, OTHER))["box"] == 2  # 75 is now low
+    versions = (await gateway.get(url, headers=officer)).json()
+    assert [(v["version"], v["reason"]) for v in versions][0] == (2, rules["reason"])
+    assert versions[0]["created_by"] == "tester"
+
+    # Events after the change are placed with the new rules too.
+    r = await gateway.post(f"/tenants/{kota}/assessments", headers=officer, json={"nip": OTHER, "potential_score": 91})
+    assert r.status_code == 201
+    await eventually(
+        lambda: gateway.get(f"/tenants/{kota}/employees/{OTHER}/placement", headers=officer),
+        lambda r: (r.json()["box"], r.json()["rule_version"]) == (8, 2),
+    )
