@@ -63,3 +63,24 @@ async def test_a_rule_change_is_versioned_and_recomputes_every_placement(gateway
         lambda: gateway.get(f"/tenants/{kota}/employees/{OTHER}/placement", headers=officer),
         lambda r: (r.json()["box"], r.json()["rule_version"]) == (8, 2),
     )
+
+
+async def test_placement_history_shows_every_change_and_the_trend_per_year(gateway, token_for):
+    kota, officer = await kota_with_people(gateway, token_for)  # SKP 2025 Baik
+    r = await gateway.post(f"/tenants/{kota}/assessments", headers=officer, json={"nip": HOLDER, "potential_score": 65})
+    assert r.status_code == 201
+    await eventually(
+        lambda: gateway.get(f"/tenants/{kota}/employees/{HOLDER}/placement", headers=officer),
+        lambda r: r.status_code == 200 and r.json()["box"] == 5,
+    )
+    skp = {"nip": HOLDER, "year": 2026, "predikat": "Sangat Baik"}
+    assert (await gateway.post(f"/tenants/{kota}/performance-ratings", headers=officer, json=skp)).status_code == 201
+    history = await eventually(
+        lambda: gateway.get(f"/tenants/{kota}/employees/{HOLDER}/placement/history", headers=officer),
+        lambda r: r.status_code == 200 and len(r.json()["changes"]) == 2,
+    )
+    body = history.json()
+    assert [(c["skp_year"], c["box"]) for c in body["changes"]] == [(2025, 5), (2026, 7)]
+    assert body["trend"] == [{"skp_year": 2025, "box": 5}, {"skp_year": 2026, "box": 7}]
+    r = await gateway.get(f"/tenants/{kota}/employees/{OTHER}/placement/history", headers=officer)
+    assert r.status_code == 404 and "completed assessment" in r.text

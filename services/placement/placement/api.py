@@ -13,7 +13,17 @@ from placement import service
 from placement.domain import DEFAULT_RULES
 from placement.models import RecomputeJob, RuleSetVersion
 from placement.repository import PlacementRepository
-from placement.schemas import PlacementOut, PlacementPage, RecomputeJobOut, RuleChangeOut, RuleSetIn, RuleSetOut
+from placement.schemas import (
+    PlacementChange,
+    PlacementHistoryOut,
+    PlacementOut,
+    PlacementPage,
+    RecomputeJobOut,
+    RuleChangeOut,
+    RuleSetIn,
+    RuleSetOut,
+    YearBox,
+)
 
 router = APIRouter(tags=["placements"])
 NipPath = Annotated[str, Path(max_length=40)]
@@ -27,6 +37,23 @@ NipPath = Annotated[str, Path(max_length=40)]
 )
 async def get_placement(tenant_id: KnownTenantDep, nip: NipPath, session: SessionDep) -> PlacementOut:
     return PlacementOut.of(await service.placement_of(session, tenant_id, nip))
+
+
+@router.get(
+    "/tenants/{tenant_id}/employees/{nip}/placement/history",
+    response_model=PlacementHistoryOut,
+    responses=problem_responses(401, 403, 404),
+    summary="Every placement the employee has had, and the box per SKP year (trend across cycles)",
+)
+async def placement_history(tenant_id: KnownTenantDep, nip: NipPath, session: SessionDep) -> PlacementHistoryOut:
+    changes = await PlacementRepository(session).history(tenant_id, nip)
+    if not changes:
+        await service.placement_of(session, tenant_id, nip)  # 404 that says what is missing
+    by_year = {c.skp_year: c.box for c in changes}  # oldest first: the last one of a year stays
+    return PlacementHistoryOut(
+        changes=[PlacementChange.model_validate(c) for c in changes],
+        trend=[YearBox(skp_year=y, box=b) for y, b in sorted(by_year.items())],
+    )
 
 
 @router.get(

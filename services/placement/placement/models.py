@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 
 from bakat_common.db import ServiceBase, new_metadata
-from sqlalchemy import Date, DateTime, Float, Integer, String, Text, func
+from sqlalchemy import Date, DateTime, Float, Index, Integer, String, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -109,3 +109,22 @@ class RecomputeJob(Base):
     error: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PlacementHistory(Base):
+    """Every placement an employee has had (a row per change), so the trend across cycles can be read."""
+
+    __tablename__ = "placement_history"
+    __table_args__ = (Index("ix_placement_history_employee", "tenant_id", "nip", "computed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(String(100))
+    nip: Mapped[str] = mapped_column(String(18))
+    box: Mapped[int] = mapped_column(Integer)
+    potential_score: Mapped[float] = mapped_column(Float)
+    predikat: Mapped[str] = mapped_column(String(20))
+    skp_year: Mapped[int] = mapped_column(Integer)
+    assessment_id: Mapped[str] = mapped_column(String(64))
+    rule_version: Mapped[int] = mapped_column(Integer)
+    reasons: Mapped[list[str]] = mapped_column(JSONB)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

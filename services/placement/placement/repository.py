@@ -6,7 +6,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from placement.models import EmployeeRecord, PerformanceInput, PlacementRecord, PotentialInput
+from placement.models import EmployeeRecord, PerformanceInput, PlacementHistory, PlacementRecord, PotentialInput
 
 PLACEMENT_COLUMNS = (
     "tenant_id", "nip", "id", "box", "potential_level", "performance_level", "potential_score", "predikat",
@@ -139,7 +139,22 @@ class PlacementRepository:
                 f" ON CONFLICT (tenant_id, nip) DO UPDATE SET {updates}"
             )
         )
+        history = ("tenant_id", "nip", "box", "potential_score", "predikat", "skp_year", "assessment_id",
+                   "rule_version", "reasons", "computed_at")  # fmt: skip
+        await self.session.execute(
+            text(
+                f"INSERT INTO placement_history ({', '.join(history)}) SELECT {', '.join(history)} FROM placement_batch"
+            )
+        )
         await self.session.execute(text("TRUNCATE placement_batch"))
+
+    async def history(self, tenant_id: str, nip: str) -> list[PlacementHistory]:
+        rows = await self.session.scalars(
+            select(PlacementHistory)
+            .where(PlacementHistory.tenant_id == tenant_id, PlacementHistory.nip == nip)
+            .order_by(PlacementHistory.computed_at, PlacementHistory.id)
+        )
+        return list(rows.all())
 
     async def placements(
         self, tenant_id: str, box: int | None, limit: int, offset: int

@@ -109,3 +109,25 @@ class RecomputeJobOut(BaseModel):
 class RuleChangeOut(BaseModel):
     rule_set: RuleSetOut
     job: RecomputeJobOut
+
+
+class PlacementChange(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    box: int
+    potential_score: float
+    predikat: str
+    skp_year: int
+    assessment_id: str
+    rule_version: int
+    reasons: list[str]
+    computed_at: datetime
+
+
+class YearBox(BaseModel):
+    skp_year: int
+    box: int = Field(description="the last placement computed with that year's SKP")
+
+
+class PlacementHistoryOut(BaseModel):
+    changes: list[PlacementChange] = Field(description="every placement the employee has had, oldest first")
+    trend: list[YearBox] = Field(description="per SKP year (cycle), the box the employee ended it in")
