@@ -28,6 +28,8 @@ async def test_a_rule_change_is_versioned_and_recomputes_every_placement(gateway
         assert r.status_code == 201, r.text
     assert (await box_of(gateway, officer, kota, HOLDER))["box"] == 8  # 84 >= 80 high, meets
     assert (await box_of(gateway, officer, kota, OTHER))["box"] == 5  # 75 >= 60 middle, meets
+    pool = (await gateway.get(f"/tenants/{kota}/talent-pool", headers=officer)).json()
+    assert [p["nip"] for p in pool["items"]] == [HOLDER]
 
     url = f"/tenants/{kota}/rule-sets"
     bad = await gateway.post(url, headers=officer, json={"potential_high": 70, "potential_middle": 80, "reason": "x y z"})
@@ -52,6 +54,7 @@ async def test_a_rule_change_is_versioned_and_recomputes_every_placement(gateway
     assert (holder["box"], holder["rule_version"]) == (5, 2)  # 84 is now middle
     assert holder["explanation"] == "box 5: potential 84 >= 80 -> middle; SKP 2025 Baik -> meets"
     assert (await box_of(gateway, officer, kota, OTHER))["box"] == 2  # 75 is now low
+    assert (await gateway.get(f"/tenants/{kota}/talent-pool", headers=officer)).json()["total"] == 0
     versions = (await gateway.get(url, headers=officer)).json()
     assert [(v["version"], v["reason"]) for v in versions][0] == (2, rules["reason"])
     assert versions[0]["created_by"] == "tester"

@@ -10,7 +10,7 @@ from fastapi import APIRouter, BackgroundTasks, Path, Query
 from sqlalchemy import select
 
 from placement import service
-from placement.domain import DEFAULT_RULES
+from placement.domain import DEFAULT_RULES, SUCCESSION_BOXES
 from placement.models import RecomputeJob, RuleSetVersion
 from placement.repository import PlacementRepository
 from placement.schemas import (
@@ -54,6 +54,22 @@ async def placement_history(tenant_id: KnownTenantDep, nip: NipPath, session: Se
         changes=[PlacementChange.model_validate(c) for c in changes],
         trend=[YearBox(skp_year=y, box=b) for y, b in sorted(by_year.items())],
     )
+
+
+@router.get(
+    "/tenants/{tenant_id}/talent-pool",
+    response_model=PlacementPage,
+    responses=problem_responses(401, 403, 404),
+    summary="The talent pool (succession group): employees in boxes 7, 8 and 9",
+)
+async def talent_pool(
+    tenant_id: KnownTenantDep,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> PlacementPage:
+    rows, total = await PlacementRepository(session).placements(tenant_id, None, limit, offset, boxes=SUCCESSION_BOXES)
+    return PlacementPage(items=[PlacementOut.of(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
 @router.get(

@@ -157,9 +157,11 @@ class PlacementRepository:
         return list(rows.all())
 
     async def placements(
-        self, tenant_id: str, box: int | None, limit: int, offset: int
+        self, tenant_id: str, box: int | None, limit: int, offset: int, boxes: frozenset[int] | None = None
     ) -> tuple[list[PlacementRecord], int]:
         where = [PlacementRecord.tenant_id == tenant_id]
+        if boxes is not None:
+            where.append(PlacementRecord.box.in_(sorted(boxes)))
         if box is not None:
             where.append(PlacementRecord.box == box)
         total = await self.session.scalar(select(func.count()).select_from(PlacementRecord).where(*where)) or 0

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from bakat_common.auth import Principal, require_roles
 from bakat_common.consumer import batched
 from bakat_common.contracts.assessment import AssessmentCompletedV1, PerformanceRecordedV1
-from bakat_common.contracts.placement import EmployeePlacedV1
+from bakat_common.contracts.placement import EmployeePlacedV1, TalentPoolChangedV1
 from bakat_common.errors import NotFound
 from bakat_common.events import CloudEvent, bulk_envelope
 from bakat_common.outbox import add_many_to_outbox
@@ -19,7 +19,7 @@ from pydantic_core import to_json
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from placement.domain import DEFAULT_RULES, RuleSet, place
+from placement.domain import DEFAULT_RULES, SUCCESSION_BOXES, RuleSet, place
 from placement.models import EmployeeRecord, PlacementRecord, RecomputeJob, RuleSetVersion
 from placement.repository import PlacementRepository
 from placement.schemas import RuleSetIn
@@ -98,6 +98,14 @@ async def recompute_many(
             data = {"nip": r.nip, "box": result.box, "potential_level": result.potential_level,
                     "performance_level": result.performance_level, "rule_version": rules.version}  # fmt: skip
             envelopes.append(bulk_envelope(EmployeePlacedV1, data, service=SERVICE, tenant=tenant_id, subject=r.nip))
+            joined = result.box in SUCCESSION_BOXES
+            if joined != (r.box in SUCCESSION_BOXES):  # membership changed (a first placement outside it is none)
+                if joined or r.box is not None:
+                    pool = {"nip": r.nip, "member": joined, "box": result.box, "previous_box": r.box,
+                            "rule_version": rules.version}  # fmt: skip
+                    envelopes.append(
+                        bulk_envelope(TalentPoolChangedV1, pool, service=SERVICE, tenant=tenant_id, subject=r.nip)
+                    )
     await repo.save_placements(rows)
     await add_many_to_outbox(session, envelopes, topic=TOPIC)
     return len(rows)

@@ -78,7 +78,8 @@ async def placement(sessions):
 
 async def placed_events(sessions) -> int:
     async with sessions() as s:
-        return (await s.execute(select(func.count()).select_from(outbox))).scalar_one()
+        query = select(func.count()).select_from(outbox).where(outbox.c.event_type == "bakat.placement.employee.placed.v1")
+        return (await s.execute(query)).scalar_one()
 
 
 async def test_an_older_skp_year_arriving_late_does_not_replace_the_newer(sessions):
@@ -157,3 +158,13 @@ async def test_a_rule_change_recomputes_the_whole_tenant_in_one_call(sessions):
         rows = (await s.execute(select(PlacementRecord.nip, PlacementRecord.box, PlacementRecord.potential_score))).all()
     expected = {nip: 8 if 60 + i % 40 >= 90 else 5 if 60 + i % 40 >= 70 else 2 for i, nip in enumerate(nips)}
     assert {nip: box for nip, box, _ in rows} == expected
+
+
+async def test_joining_and_leaving_the_talent_pool_are_published(sessions):
+    await deliver(sessions, result(85, T0), skp(2025, "Baik", T0))  # box 8: joins
+    await deliver(sessions, skp(2025, "Butuh Perbaikan", T0 + timedelta(hours=1)))  # box 6: leaves
+    await deliver(sessions, result(85, T0, version=2))  # same box 6: nothing about the pool
+    async with sessions() as s:
+        rows = (await s.execute(select(outbox.c.event_type, outbox.c.envelope).order_by(outbox.c.id))).all()
+    pool = [r.envelope["data"] for r in rows if r.event_type == "bakat.placement.talent_pool.changed.v1"]
+    assert [(p["member"], p["box"], p["previous_box"]) for p in pool] == [(True, 8, None), (False, 6, 8)]

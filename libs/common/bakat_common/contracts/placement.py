@@ -18,3 +18,15 @@ class EmployeePlacedV1(EventPayload):
     potential_level: AxisLevel
     performance_level: PerformanceLevel
     rule_version: int
+
+
+@register
+class TalentPoolChangedV1(EventPayload):
+    """An employee joined (box 7-9) or left the tenant's talent pool (the succession group)."""
+
+    event_type: ClassVar[str] = "bakat.placement.talent_pool.changed.v1"
+    nip: str
+    member: bool
+    box: int
+    previous_box: int | None
+    rule_version: int
