@@ -87,3 +87,21 @@ async def test_placement_history_shows_every_change_and_the_trend_per_year(gatew
     assert body["trend"] == [{"skp_year": 2025, "box": 5}, {"skp_year": 2026, "box": 7}]
     r = await gateway.get(f"/tenants/{kota}/employees/{OTHER}/placement/history", headers=officer)
     assert r.status_code == 404 and "completed assessment" in r.text
+
+
+async def test_the_nine_box_of_a_unit_with_its_sub_units(gateway, token_for):
+    kota, officer = await kota_with_people(gateway, token_for)  # both in BKPSDM-MUTASI, under BKPSDM
+    for nip, score in ((HOLDER, 84), (OTHER, 75)):
+        r = await gateway.post(f"/tenants/{kota}/assessments", headers=officer, json={"nip": nip, "potential_score": score})
+        assert r.status_code == 201
+    await box_of(gateway, officer, kota, HOLDER)
+    await box_of(gateway, officer, kota, OTHER)
+    view = (await gateway.get(f"/tenants/{kota}/nine-box", headers=officer, params={"unit": "BKPSDM"})).json()
+    assert view["total"] == 2 and [b["box"] for b in view["boxes"]] == list(range(1, 10))
+    counts = {b["box"]: b["count"] for b in view["boxes"] if b["count"]}
+    assert counts == {8: 1, 5: 1}
+    assert [m["nip"] for m in view["boxes"][7]["members"]] == [HOLDER]
+    only = (await gateway.get(f"/tenants/{kota}/nine-box", headers=officer, params={"tier": "Pelaksana"})).json()
+    assert only["total"] == 1 and only["boxes"][4]["members"][0]["nip"] == OTHER
+    elsewhere = (await gateway.get(f"/tenants/{kota}/nine-box", headers=officer, params={"unit": "DINKES"})).json()
+    assert elsewhere["total"] == 0

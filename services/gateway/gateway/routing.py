@@ -23,7 +23,7 @@ ROUTES: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
         (_T + r"/employees(/.*)?$", "roster"),
         (_T + r"/(units|positions|imports|exports)(/.*)?$", "roster"),
         (_T + r"/(assessments|performance-ratings|campaigns|instruments|development-rules|reassessments)(/.*)?$", "assessment"),
-        (_T + r"/(placements|talent-pool|rule-sets|calibrations|succession|development-plans)(/.*)?$", "placement"),
+        (_T + r"/(placements|talent-pool|nine-box|rule-sets|calibrations|succession|development-plans)(/.*)?$", "placement"),
         (_T + r"/(venues|assessors|schedules)(/.*)?$", "scheduling"),
     )
 )

@@ -41,6 +41,7 @@ from gateway.routing import ROUTES, SERVICES, resolve
         # placement
         ("/tenants/kota-batu/placements", "placement"),
         ("/tenants/kota-batu/talent-pool", "placement"),
+        ("/tenants/kota-batu/nine-box", "placement"),
         ("/tenants/kota-batu/rule-sets/r1/versions", "placement"),
         ("/tenants/kota-batu/calibrations", "placement"),
         ("/tenants/kota-batu/succession/pos-1", "placement"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from bakat_common.app import PrincipalDep, RuntimeDep, SessionDep
+from bakat_common.app import PrincipalDep, ReadSessionDep, RuntimeDep, SessionDep
 from bakat_common.errors import NotFound, problem_responses
 from bakat_common.tenancy import KnownTenantDep
 from fastapi import APIRouter, BackgroundTasks, Path, Query
@@ -14,6 +14,9 @@ from placement.domain import DEFAULT_RULES, SUCCESSION_BOXES
 from placement.models import RecomputeJob, RuleSetVersion
 from placement.repository import PlacementRepository
 from placement.schemas import (
+    BoxMember,
+    BoxView,
+    NineBoxView,
     PlacementChange,
     PlacementHistoryOut,
     PlacementOut,
@@ -53,6 +56,32 @@ async def placement_history(tenant_id: KnownTenantDep, nip: NipPath, session: Se
     return PlacementHistoryOut(
         changes=[PlacementChange.model_validate(c) for c in changes],
         trend=[YearBox(skp_year=y, box=b) for y, b in sorted(by_year.items())],
+    )
+
+
+@router.get(
+    "/tenants/{tenant_id}/nine-box",
+    response_model=NineBoxView,
+    responses=problem_responses(401, 403, 404, 422),
+    summary="The nine-box of a unit (with its sub-units) and/or tier: counts and members per box",
+)
+async def nine_box(
+    tenant_id: KnownTenantDep,
+    session: ReadSessionDep,
+    unit: Annotated[str | None, Query(max_length=50, description="unit code; includes its sub-units")] = None,
+    tier: Annotated[str | None, Query(max_length=20)] = None,
+    per_box: Annotated[int, Query(ge=0, le=500, description="members listed per box")] = 20,
+) -> NineBoxView:
+    counts, members = await PlacementRepository(session).nine_box(tenant_id, unit, tier, per_box)
+    listed: dict[int, list[BoxMember]] = {}
+    for m in members:
+        listed.setdefault(m.box, []).append(
+            BoxMember(nip=m.nip, name=m.name, unit_code=m.unit_code, tier=m.tier,
+                      potential_score=m.potential_score, predikat=m.predikat)
+        )  # fmt: skip
+    return NineBoxView(
+        total=sum(counts.values()),
+        boxes=[BoxView(box=b, count=counts.get(b, 0), members=listed.get(b, [])) for b in range(1, 10)],
     )
 
 

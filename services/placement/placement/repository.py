@@ -148,6 +148,40 @@ class PlacementRepository:
         )
         await self.session.execute(text("TRUNCATE placement_batch"))
 
+    async def nine_box(
+        self, tenant_id: str, unit_code: str | None, tier: str | None, per_box: int
+    ) -> tuple[dict[int, int], list]:
+        """Counts per box and the first `per_box` members of each (by name) of the active employees in
+        a unit (with its sub-units: their paths hold the unit's code) and/or tier."""
+        where = [
+            PlacementRecord.tenant_id == tenant_id,
+            EmployeeRecord.tenant_id == PlacementRecord.tenant_id,
+            EmployeeRecord.nip == PlacementRecord.nip,
+            EmployeeRecord.status == "active",
+        ]
+        if unit_code is not None:
+            where.append(EmployeeRecord.unit_path.contains(f"/{unit_code}/", autoescape=True))
+        if tier is not None:
+            where.append(EmployeeRecord.tier == tier)
+        counts = await self.session.execute(
+            select(PlacementRecord.box, func.count()).where(*where).group_by(PlacementRecord.box)
+        )
+        rank = func.row_number().over(
+            partition_by=PlacementRecord.box, order_by=(EmployeeRecord.name, EmployeeRecord.nip)
+        )
+        ranked = (
+            select(
+                PlacementRecord.box, PlacementRecord.nip, EmployeeRecord.name, EmployeeRecord.unit_code,
+                EmployeeRecord.tier, PlacementRecord.potential_score, PlacementRecord.predikat, rank.label("rank"),
+            )
+            .where(*where)
+            .subquery()
+        )  # fmt: skip
+        members = await self.session.execute(
+            select(ranked).where(ranked.c.rank <= per_box).order_by(ranked.c.box, ranked.c.rank)
+        )
+        return {box: n for box, n in counts}, list(members.all())
+
     async def history(self, tenant_id: str, nip: str) -> list[PlacementHistory]:
         rows = await self.session.scalars(
             select(PlacementHistory)

@@ -131,3 +131,23 @@ class YearBox(BaseModel):
 class PlacementHistoryOut(BaseModel):
     changes: list[PlacementChange] = Field(description="every placement the employee has had, oldest first")
     trend: list[YearBox] = Field(description="per SKP year (cycle), the box the employee ended it in")
+
+
+class BoxMember(BaseModel):
+    nip: str
+    name: str
+    unit_code: str | None
+    tier: str | None
+    potential_score: float
+    predikat: str
+
+
+class BoxView(BaseModel):
+    box: int
+    count: int
+    members: list[BoxMember] = Field(description="the first members by name (see per_box)")
+
+
+class NineBoxView(BaseModel):
+    total: int
+    boxes: list[BoxView] = Field(description="boxes 1-9, each with its count, empty ones included")
