@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import time
 import zipfile
 from datetime import date, timedelta
 
+import asyncpg
 import pytest
 from bakat_common.testing import eventually
 from openpyxl import Workbook
@@ -59,6 +61,27 @@ def summary(rows: list[dict]) -> list[tuple]:
     return [(r["year"], r["predikat"], r["hasil_kerja"], r["perilaku_kerja"], r["source"]) for r in rows]
 
 
+def history_summary(rows: list[dict]) -> list[tuple]:
+    """As summary, with whether the submission set or changed the rating."""
+    return [(*s, r["changed"]) for s, r in zip(summary(rows), rows, strict=True)]
+
+
+async def published(platform, kota: str) -> list[tuple[str, int, str]]:
+    """The SKP events the assessment service has put in its outbox for the kota, oldest first."""
+    conn = await asyncpg.connect(
+        platform.database_urls["assessment"].replace("postgresql+asyncpg", "postgresql")
+    )
+    try:
+        rows = await conn.fetch(
+            "SELECT envelope->'data' AS data FROM outbox WHERE tenant = $1 AND event_type = $2 ORDER BY id",
+            kota,
+            "bakat.assessment.performance.recorded.v1",
+        )
+    finally:
+        await conn.close()
+    return [(d["nip"], d["year"], d["predikat"]) for d in (json.loads(r["data"]) for r in rows)]
+
+
 def csv_bytes(lines: list[list[str]], delimiter: str = ";") -> bytes:
     return ("\r\n".join(delimiter.join(line) for line in lines) + "\r\n").encode()
 
@@ -75,7 +98,7 @@ def xlsx_bytes(rows: list[list]) -> bytes:
 # ---- one rating ------------------------------------------------------------------------------------------
 
 
-async def test_one_rating_from_the_two_ratings_kept_per_year_with_its_history(gateway, token_for):
+async def test_one_rating_from_the_two_ratings_kept_per_year_with_its_history(gateway, token_for, platform):
     kota, officer = await kota_with(gateway, token_for, NIP_A)
     url = f"/tenants/{kota}/performance-ratings"
 
@@ -90,7 +113,8 @@ async def test_one_rating_from_the_two_ratings_kept_per_year_with_its_history(ga
     )
     assert (first["source"], first["recorded_by"]) == ("api", "tester")
 
-    # The same again (here with an agreeing predikat in another case): nothing changes.
+    # The same again (here with an agreeing predikat in another case): the rating stays as it is (same
+    # time, nothing published); the history lists the submission as not changing anything.
     r = await gateway.post(url, headers=officer, json={**both, "predikat": "SANGAT BAIK"})
     assert r.status_code == 201 and r.json() == first
 
@@ -105,15 +129,19 @@ async def test_one_rating_from_the_two_ratings_kept_per_year_with_its_history(ga
         (2024, "Baik", None, None, "api"),
         (2023, "Butuh Perbaikan", None, None, "api"),
     ]
-    assert summary(await history(gateway, officer, kota, NIP_A)) == [
-        (2024, "Baik", None, None, "api"),
-        (2024, "Sangat Baik", "di_atas", "di_atas", "api"),
-        (2023, "Butuh Perbaikan", None, None, "api"),
+    assert history_summary(await history(gateway, officer, kota, NIP_A)) == [
+        (2024, "Baik", None, None, "api", True),
+        (2024, "Sangat Baik", "di_atas", "di_atas", "api", False),
+        (2024, "Sangat Baik", "di_atas", "di_atas", "api", True),
+        (2023, "Butuh Perbaikan", None, None, "api", True),
     ]
+    assert {h["recorded_by"] for h in await history(gateway, officer, kota, NIP_A)} == {"tester"}
     assert [h["year"] for h in await history(gateway, officer, kota, NIP_A, year=2023)] == [2023]
 
     # Bad bodies: 422 problem+json naming the rule; nothing changes.
     for body, field, rule in (
+        ({"nip": "19850315201001100", "predikat": "Baik"}, "body.nip", "string_pattern_mismatch"),
+        ({"nip": "1.98503E+17", "predikat": "Baik"}, "body.nip", "string_pattern_mismatch"),
         (
             {"predikat": "Baik", "hasil_kerja": "di_atas", "perilaku_kerja": "di_atas"},
             "body",
@@ -125,7 +153,7 @@ async def test_one_rating_from_the_two_ratings_kept_per_year_with_its_history(ga
         ({"hasil_kerja": "tinggi", "perilaku_kerja": "sesuai"}, "body.hasil_kerja", "expectation"),
         ({}, "body", "predikat_required"),
     ):
-        r = await gateway.post(url, headers=officer, json={"nip": NIP_A, "year": 2024, **body})
+        r = await gateway.post(url, headers=officer, json={"nip": NIP_A, "year": 2024} | body)
         assert r.status_code == 422 and r.headers["content-type"] == PROBLEM, (body, r.text)
         assert (r.json()["errors"][0]["field"], r.json()["errors"][0]["rule"]) == (field, rule), r.text
     r = await gateway.post(
@@ -139,7 +167,13 @@ async def test_one_rating_from_the_two_ratings_kept_per_year_with_its_history(ga
         url, headers=await token_for(kota, "viewer"), json={"nip": NIP_A, "year": 2022, "predikat": "Baik"}
     )
     assert r.status_code == 403 and r.headers["content-type"] == PROBLEM
-    assert len(await history(gateway, officer, kota, NIP_A)) == 3
+    assert len(await history(gateway, officer, kota, NIP_A)) == 4
+    # One event per change; the identical re-send and the refused bodies published nothing.
+    assert await published(platform, kota) == [
+        (NIP_A, 2024, "Sangat Baik"),
+        (NIP_A, 2024, "Baik"),
+        (NIP_A, 2023, "Butuh Perbaikan"),
+    ]
 
     # The latest year's predikat reaches placement: Baik with high potential is box 8.
     r = await gateway.post(
@@ -156,7 +190,7 @@ async def test_one_rating_from_the_two_ratings_kept_per_year_with_its_history(ga
 # ---- bulk ------------------------------------------------------------------------------------------------
 
 
-async def test_a_file_records_every_row_and_importing_it_again_changes_nothing(gateway, token_for):
+async def test_a_file_records_every_row_and_importing_it_again_changes_nothing(gateway, token_for, platform):
     kota, officer = await kota_with(gateway, token_for, NIP_A, NIP_B, NIP_C)
     content = csv_bytes(
         [
@@ -183,9 +217,17 @@ async def test_a_file_records_every_row_and_importing_it_again_changes_nothing(g
         (2023, "Kurang", "di_bawah", "sesuai", "import"),
     ]
 
+    assert len(await published(platform, kota)) == 4
     r = await upload(gateway, officer, kota, "skp-2024.csv", content)  # the same file again
     assert r.status_code == 200 and (r.json()["recorded"], r.json()["unchanged"]) == (0, 4)
-    assert len(await history(gateway, officer, kota, NIP_A)) == 1
+    assert len(await published(platform, kota)) == 4  # nothing more published
+    assert history_summary(await history(gateway, officer, kota, NIP_A)) == [
+        (2024, "Sangat Baik", None, None, "import", False),
+        (2024, "Sangat Baik", None, None, "import", True),
+    ]
+    assert summary(await ratings(gateway, officer, kota, NIP_B)) == [
+        (2024, "Baik", "di_atas", "sesuai", "import")
+    ]
 
     # An XLSX with a title row, comma-free numbers and one correction.
     workbook = xlsx_bytes(
@@ -198,9 +240,11 @@ async def test_a_file_records_every_row_and_importing_it_again_changes_nothing(g
     )
     r = await upload(gateway, officer, kota, "skp.xlsx", workbook)
     assert r.status_code == 200 and (r.json()["recorded"], r.json()["unchanged"]) == (1, 1), r.text
-    assert summary(await history(gateway, officer, kota, NIP_B)) == [
-        (2024, "Kurang", None, None, "import"),
-        (2024, "Baik", "di_atas", "sesuai", "import"),
+    assert (await published(platform, kota))[4:] == [(NIP_B, 2024, "Kurang")]
+    assert history_summary(await history(gateway, officer, kota, NIP_B)) == [
+        (2024, "Kurang", None, None, "import", True),
+        (2024, "Baik", "di_atas", "sesuai", "import", False),
+        (2024, "Baik", "di_atas", "sesuai", "import", True),
     ]
 
     # The imported predikat was published: with high potential, Sangat Baik is box 9.
@@ -215,7 +259,7 @@ async def test_a_file_records_every_row_and_importing_it_again_changes_nothing(g
     assert r.json()["performance"]["predikat"] == "Sangat Baik"
 
 
-async def test_the_integration_client_sends_a_batch(gateway, token_for):
+async def test_the_integration_client_sends_a_batch(gateway, token_for, platform):
     kota, officer = await kota_with(gateway, token_for, NIP_A, NIP_B)
     bkn = await token_for(kota, "integration", sub="bkn-siasn")
     items = [
@@ -234,6 +278,12 @@ async def test_the_integration_client_sends_a_batch(gateway, token_for):
     assert {s["recorded_by"] for s in stored} == {"bkn-siasn"}
     r = await batch(gateway, bkn, kota, items)
     assert (r.json()["recorded"], r.json()["unchanged"]) == (0, 3)
+    assert sorted(await published(platform, kota)) == [
+        (NIP_A, 2025, "Sangat Baik"),
+        (NIP_B, 2024, "Baik"),
+        (NIP_B, 2025, "Butuh Perbaikan"),
+    ]
+    assert [h["changed"] for h in await history(gateway, officer, kota, NIP_B, year=2025)] == [False, True]
     for role in ("viewer", "assessor"):
         r = await batch(gateway, await token_for(kota, role), kota, items)
         assert r.status_code == 403 and r.headers["content-type"] == PROBLEM, role
@@ -241,7 +291,7 @@ async def test_the_integration_client_sends_a_batch(gateway, token_for):
         assert r.status_code == 403, role
 
 
-async def test_bad_rows_are_all_listed_and_nothing_is_written(gateway, token_for):
+async def test_bad_rows_are_all_listed_and_nothing_is_written(gateway, token_for, platform):
     kota, officer = await kota_with(gateway, token_for, NIP_A, NIP_B, NIP_C)
     r = await gateway.post(
         f"/tenants/{kota}/performance-ratings",
@@ -250,6 +300,7 @@ async def test_bad_rows_are_all_listed_and_nothing_is_written(gateway, token_for
     )
     assert r.status_code == 201
     before = {nip: await history(gateway, officer, kota, nip) for nip in (NIP_A, NIP_B, NIP_C)}
+    assert await published(platform, kota) == [(NIP_C, 2024, "Baik")]
 
     content = csv_bytes(
         [
@@ -311,6 +362,7 @@ async def test_bad_rows_are_all_listed_and_nothing_is_written(gateway, token_for
 
     after = {nip: await history(gateway, officer, kota, nip) for nip in (NIP_A, NIP_B, NIP_C)}
     assert after == before
+    assert await published(platform, kota) == [(NIP_C, 2024, "Baik")]
     assert summary(await ratings(gateway, officer, kota, NIP_C)) == [(2024, "Baik", None, None, "api")]
     assert await ratings(gateway, officer, kota, NIP_A) == []
 
@@ -324,7 +376,7 @@ def zip_bomb() -> bytes:
     return buf.getvalue()
 
 
-async def test_bad_files_and_requests_are_refused_and_nothing_is_written(gateway, token_for):
+async def test_bad_files_and_requests_are_refused_and_nothing_is_written(gateway, token_for, platform):
     kota, officer = await kota_with(gateway, token_for, NIP_A)
     good_row = [NIP_A, "2024", "Baik"]
     many = [["NIP", "TAHUN", "PREDIKAT"]] + [[NIP_A, str(2000 + i % 100), "Baik"] for i in range(20_001)]
@@ -396,6 +448,7 @@ async def test_bad_files_and_requests_are_refused_and_nothing_is_written(gateway
 
     assert await ratings(gateway, officer, kota, NIP_A) == []
     assert await history(gateway, officer, kota, NIP_A) == []
+    assert await published(platform, kota) == []
 
 
 # ---- a full-size request ---------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """SKP performance use cases: the yearly predikat of each employee, one at a time or in bulk (a file or a
-BKN batch), kept per year with the history of every submission that changed it, published for placement."""
+BKN batch), kept per year with the history of every submission, published for placement when it changes."""
 
 from __future__ import annotations
 
@@ -132,9 +132,10 @@ async def _known_nips(session: AsyncSession, tenant_id: str, nips: set[str], wai
     return known
 
 
-# One statement: upsert every row whose rating differs from the stored one (new or changed), append the
-# same rows to the history, and return them for the events. A row that repeats the stored rating is
-# left alone (not returned): it changes nothing and publishes nothing.
+# One statement: upsert every row whose rating differs from the stored one (new or changed) and return
+# those for the events; append EVERY row to the history (who sent what, when, from where). A row that
+# repeats the stored rating leaves the rating as it is (not returned): it changes nothing and publishes
+# nothing; its history row shows it was sent again.
 _UPSERT = text(
     """
     WITH incoming AS (
@@ -162,8 +163,12 @@ _UPSERT = text(
     history AS (
         INSERT INTO performance_history
             (tenant_id, nip, year, predikat, hasil_kerja, perilaku_kerja, source, recorded_by, recorded_at)
-        SELECT :tenant, nip, year, predikat, hasil_kerja, perilaku_kerja, :source, :actor, recorded_at
-        FROM changed
+        SELECT :tenant, nip, year, predikat, hasil_kerja, perilaku_kerja, :source, :actor, now()
+        FROM incoming
+        -- Evaluated once before the first history row: the upsert (and its wait for row locks held by a
+        -- concurrent import) runs first, so history ids follow the order the submissions took effect in.
+        WHERE (SELECT count(*) FROM changed) >= 0
+        ORDER BY nip, year
     )
     SELECT nip, year, predikat, recorded_at FROM changed
     """
@@ -173,8 +178,8 @@ _UPSERT = text(
 async def write_ratings(
     session: AsyncSession, tenant_id: str, rows: Sequence[SkpRow], source: Source, actor: str
 ) -> WriteOutcome:
-    """Upsert valid rows (one per NIP+year) in the caller's transaction: changed ratings get a history
-    row and a PerformanceRecordedV1 event each; identical ones are counted as unchanged."""
+    """Upsert valid rows (one per NIP+year) in the caller's transaction: every row gets a history row;
+    new or changed ratings a PerformanceRecordedV1 event each; identical ones are counted as unchanged."""
     if not rows:
         return WriteOutcome(0, 0)
     rows = sorted(rows, key=lambda r: (r.nip, r.year))  # one lock order: concurrent imports cannot deadlock
@@ -222,12 +227,20 @@ async def ratings_of(session: AsyncSession, tenant_id: str, nip: str) -> list[Pe
 
 async def history_of(
     session: AsyncSession, tenant_id: str, nip: str, year: int | None = None
-) -> list[PerformanceHistory]:
-    """Every submission that set or changed a rating: newest year first, newest submission first."""
+) -> list[tuple[PerformanceHistory, bool]]:
+    """Every accepted submission, newest year first, newest submission first, each with whether it set or
+    changed the year's rating (False: it repeated the rating already stored)."""
     query = select(PerformanceHistory).where(
         PerformanceHistory.tenant_id == tenant_id, PerformanceHistory.nip == nip
     )
     if year is not None:
         query = query.where(PerformanceHistory.year == year)
-    rows = await session.scalars(query.order_by(PerformanceHistory.year.desc(), PerformanceHistory.id.desc()))
-    return list(rows.all())
+    rows = list((await session.scalars(query.order_by(PerformanceHistory.year, PerformanceHistory.id))).all())
+    entries: list[tuple[PerformanceHistory, bool]] = []
+    previous: dict[int, tuple[str, str | None, str | None]] = {}  # year -> the rating it then stood at
+    for h in rows:
+        rating = (h.predikat, h.hasil_kerja, h.perilaku_kerja)
+        entries.append((h, previous.get(h.year) != rating))
+        previous[h.year] = rating
+    entries.sort(key=lambda e: (e[0].year, e[0].id), reverse=True)
+    return entries

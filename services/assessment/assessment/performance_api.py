@@ -154,7 +154,8 @@ async def list_performance_ratings(
     response_model=list[PerformanceHistoryOut],
     tags=["performance"],
     responses=problem_responses(401, 403, 404, 422),
-    summary="Every submission that set or changed an employee's SKP: newest year, then newest submission first",
+    summary="Every accepted submission of an employee's SKP (`changed`: whether it set or changed the "
+    "year's rating): newest year, then newest submission first",
 )
 async def performance_rating_history(
     tenant_id: KnownTenantDep,
@@ -163,6 +164,6 @@ async def performance_rating_history(
     year: Annotated[int | None, Query(ge=2000, le=2100, description="only this year")] = None,
 ) -> list[PerformanceHistoryOut]:
     return [
-        PerformanceHistoryOut.model_validate(h)
-        for h in await performance.history_of(session, tenant_id, nip, year)
+        PerformanceHistoryOut.of(h, changed)
+        for h, changed in await performance.history_of(session, tenant_id, nip, year)
     ]

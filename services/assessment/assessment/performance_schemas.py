@@ -69,7 +69,7 @@ class PerformanceRatingIn(BaseModel):
         },
     )
 
-    nip: str = Field(max_length=18, examples=["198503152010011003"])
+    nip: str = Field(pattern=r"^[0-9]{18}$", examples=["198503152010011003"], description="NIP, 18 digits")
     year: int = Field(ge=2000, le=2100, examples=[2024])
     predikat: PredikatIn = None
     hasil_kerja: ExpectationIn = None
@@ -126,7 +126,7 @@ class PerformanceRatingOut(BaseModel):
 
 
 class PerformanceHistoryOut(BaseModel):
-    """One accepted submission that changed a year's rating."""
+    """One accepted submission of a year's rating (an identical re-send is listed too, `changed` false)."""
 
     model_config = ConfigDict(from_attributes=True)
     id: int
@@ -135,9 +135,18 @@ class PerformanceHistoryOut(BaseModel):
     predikat: str
     hasil_kerja: str | None = None
     perilaku_kerja: str | None = None
-    source: str
-    recorded_by: str
+    source: str = Field(description="api | import | integration")
+    recorded_by: str = Field(description="subject of the token that sent it")
     recorded_at: datetime
+    changed: bool = Field(
+        description="true when it set or changed the year's rating (and was published); false when it "
+        "repeated the rating already stored"
+    )
+
+    @classmethod
+    def of(cls, entry: Any, changed: bool) -> PerformanceHistoryOut:
+        fields = {name: getattr(entry, name) for name in cls.model_fields if name != "changed"}
+        return cls(**fields, changed=changed)
 
 
 class PerformanceImportOut(BaseModel):
