@@ -140,7 +140,7 @@ def check_row(
     nip = None
     if _blank(raw_nip):
         fail("nip", "required", "NIP is empty")
-    elif isinstance(raw_nip, (int, float)) or (
+    elif (isinstance(raw_nip, (int, float)) and not isinstance(raw_nip, bool)) or (
         isinstance(raw_nip, str) and _NUMBER_LIKE.fullmatch(raw_nip.strip())
     ):
         fail(
@@ -418,6 +418,8 @@ def check_xlsx_archive(data: bytes) -> None:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
         raise SkpFileError("not_xlsx", "the file is not an .xlsx workbook (not a zip archive)") from None
+    except NotImplementedError as err:  # zipfile: a part needs a newer zip version ("zip file version 63.0")
+        raise SkpFileError("not_xlsx", f"the file is not an .xlsx workbook Excel writes ({err})") from None
     if len(members) > MAX_ZIP_MEMBERS:
         raise SkpFileError("zip_bomb", f"the archive has {len(members):,} parts; a workbook has tens")
     for member in members:

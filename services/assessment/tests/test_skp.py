@@ -210,6 +210,9 @@ def test_xlsx_nip_stored_as_a_number_is_an_error_on_the_row(backend):
     result = check_file(read_file("skp.xlsx", data, xlsx_backend=backend))
     assert [(e["row"], e["column"], e["rule"]) for e in result.errors] == [(2, "NIP", "nip.number_format")]
     assert "format the column as text" in result.errors[0]["reason"]
+    data = xlsx([["NIP", "TAHUN", "PREDIKAT"], [True, 2024, "Baik"]])  # a TRUE cell is no number
+    result = check_file(read_file("skp.xlsx", data, xlsx_backend=backend))
+    assert [(e["row"], e["rule"]) for e in result.errors] == [(2, "nip.format")]
 
 
 # ---- files: each row's problems ------------------------------------------------------------------------
@@ -360,6 +363,14 @@ def test_zip_that_is_not_a_workbook_and_broken_workbooks():
         archive.writestr("[Content_Types].xml", "<Types")
         archive.writestr("xl/workbook.xml", "<workbook><sheets><oops")
     assert refused("skp.xlsx", buf.getvalue()).code == "malformed"
+
+
+def test_zip_needing_a_newer_zip_version_is_not_a_workbook():
+    data = bytearray(xlsx([["NIP", "TAHUN", "PREDIKAT"], [NIP_A, "2024", "Baik"]]))
+    entry = data.find(b"PK\x01\x02")  # first central directory entry: "version needed" at +6
+    data[entry + 6 : entry + 8] = (99).to_bytes(2, "little")  # 9.9; zipfile raises NotImplementedError
+    err = refused("skp.xlsx", bytes(data))
+    assert err.code == "not_xlsx" and "zip file version" in err.message
 
 
 def test_upload_over_the_size_limit(monkeypatch):
