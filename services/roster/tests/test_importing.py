@@ -479,3 +479,11 @@ def test_export_keeps_formula_like_text_inert():
     assert "<f>" not in sheet and "HYPERLINK" in sheet
     assert b"'=HYPERLINK" in employees_to_csv([row])
     assert HEADERS[:3] == ["NIP BARU", "NAMA", "GELAR DEPAN"]
+
+
+def test_zip_needing_a_newer_zip_version_is_not_a_workbook(roster):
+    data = bytearray(employees_to_xlsx(roster.employees[:2]))
+    entry = data.find(b"PK\x01\x02")  # first central directory entry: "version needed" at +6
+    data[entry + 6 : entry + 8] = (99).to_bytes(2, "little")  # 9.9: zipfile raises NotImplementedError
+    err = refused("pegawai.xlsx", bytes(data))
+    assert err.code == "not_xlsx" and "zip file version" in err.message

@@ -149,6 +149,8 @@ def check_xlsx_archive(data: bytes) -> None:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
         raise ImportFileError("not_xlsx", "the file is not an .xlsx workbook (not a zip archive)") from None
+    except NotImplementedError as err:  # zipfile: a part needs a newer zip version ("zip file version 63.0")
+        raise ImportFileError("not_xlsx", f"the file is not an .xlsx workbook Excel writes ({err})") from None
     if len(members) > MAX_ZIP_MEMBERS:
         raise ImportFileError("zip_bomb", f"the archive has {len(members):,} parts; a workbook has tens")
     for member in members:
