@@ -115,7 +115,7 @@ class ReportData:
             object.__setattr__(self, "jpm_category", mapping_category(self.jpm))
 
 
-# ---- styles (built once per process) ------------------------------------------------------------
+# ---- looks (built once per process) -------------------------------------------------------------
 
 _INK = colors.HexColor("#1f2a36")
 _RULE = colors.HexColor("#9aa8b8")
@@ -124,37 +124,100 @@ _LABEL_BG = colors.HexColor("#f1f4f8")
 _STANDARD = colors.HexColor("#b9c4d0")
 _ACTUAL = colors.HexColor("#2f6fb0")
 _SHORT = colors.HexColor("#b03a2e")
-
-_BODY = ParagraphStyle("body", fontName="Helvetica", fontSize=8.5, leading=10.5, textColor=_INK)
-_SMALL = ParagraphStyle("small", parent=_BODY, fontSize=7.5, leading=9, textColor=colors.HexColor("#4a5866"))
-_AGENCY = ParagraphStyle("agency", parent=_BODY, fontName="Helvetica-Bold", fontSize=10, leading=12,
-                         alignment=TA_CENTER)  # fmt: skip
-_TITLE = ParagraphStyle("title", parent=_BODY, fontName="Helvetica-Bold", fontSize=14, leading=17,
-                        alignment=TA_CENTER, spaceBefore=1 * mm, spaceAfter=1 * mm)  # fmt: skip
-_SUBTITLE = ParagraphStyle("subtitle", parent=_BODY, alignment=TA_CENTER, spaceAfter=3 * mm)
-_H2 = ParagraphStyle("h2", parent=_BODY, fontName="Helvetica-Bold", fontSize=10.5, leading=13,
-                     spaceBefore=3.5 * mm, spaceAfter=1.5 * mm)  # fmt: skip
-_BIG = ParagraphStyle("big", parent=_BODY, fontName="Helvetica-Bold", fontSize=13, leading=16)
-
-_PAD = [
-    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-    ("TOPPADDING", (0, 0), (-1, -1), 1.6),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 1.6),
-    ("LEFTPADDING", (0, 0), (-1, -1), 3),
-    ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-]
-_GRID = [
-    *_PAD,
-    ("FONT", (0, 0), (-1, -1), "Helvetica", 8.5),
-    ("TEXTCOLOR", (0, 0), (-1, -1), _INK),
-    ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8.5),
-    ("BACKGROUND", (0, 0), (-1, 0), _HEAD_BG),
-    ("GRID", (0, 0), (-1, -1), 0.4, _RULE),
-]
 _WIDTH = A4[0] - 32 * mm - 12  # the frame: 16 mm margins, 6 pt padding each side
 
 
-def _p(text: str, style: ParagraphStyle = _BODY) -> Paragraph:
+@dataclass(frozen=True)
+class _Look:
+    """Type sizes and spacing. The normal look first; a long result that would run past two pages is
+    laid out again with the compact one (smaller type, tighter rows, thinner bars)."""
+
+    size: float  # body type, pt
+    body: ParagraphStyle
+    small: ParagraphStyle
+    agency: ParagraphStyle
+    title: ParagraphStyle
+    subtitle: ParagraphStyle
+    h2: ParagraphStyle
+    big: ParagraphStyle
+    pad: tuple
+    grid: tuple
+    bar: float  # chart height per competency, pt
+
+
+def _look(name: str, size: float, pad: float, space: float, bar: float) -> _Look:
+    body = ParagraphStyle(f"{name}-body", fontName="Helvetica", fontSize=size, leading=size * 1.24,
+                          textColor=_INK)  # fmt: skip
+    pads = (
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), pad),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    )
+    return _Look(
+        size=size,
+        body=body,
+        small=ParagraphStyle(
+            f"{name}-small",
+            parent=body,
+            fontSize=size - 1,
+            leading=(size - 1) * 1.2,
+            textColor=colors.HexColor("#4a5866"),
+        ),
+        agency=ParagraphStyle(
+            f"{name}-agency",
+            parent=body,
+            fontName="Helvetica-Bold",
+            fontSize=10,
+            leading=12,
+            alignment=TA_CENTER,
+        ),
+        title=ParagraphStyle(
+            f"{name}-title",
+            parent=body,
+            fontName="Helvetica-Bold",
+            fontSize=14,
+            leading=17,
+            alignment=TA_CENTER,
+            spaceBefore=1 * mm,
+            spaceAfter=1 * mm,
+        ),
+        subtitle=ParagraphStyle(f"{name}-subtitle", parent=body, alignment=TA_CENTER, spaceAfter=space),
+        h2=ParagraphStyle(
+            f"{name}-h2",
+            parent=body,
+            fontName="Helvetica-Bold",
+            fontSize=size + 2,
+            leading=(size + 2) * 1.24,
+            spaceBefore=space,
+            spaceAfter=space * 0.43,
+        ),
+        big=ParagraphStyle(
+            f"{name}-big",
+            parent=body,
+            fontName="Helvetica-Bold",
+            fontSize=size + 4.5,
+            leading=(size + 4.5) * 1.23,
+        ),
+        pad=pads,
+        grid=(
+            *pads,
+            ("FONT", (0, 0), (-1, -1), "Helvetica", size),
+            ("TEXTCOLOR", (0, 0), (-1, -1), _INK),
+            ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", size),
+            ("BACKGROUND", (0, 0), (-1, 0), _HEAD_BG),
+            ("GRID", (0, 0), (-1, -1), 0.4, _RULE),
+        ),
+        bar=bar,
+    )
+
+
+_NORMAL = _look("normal", size=8.5, pad=1.6, space=3.5 * mm, bar=12.0)
+_COMPACT = _look("compact", size=7.5, pad=0.7, space=2.2 * mm, bar=7.5)
+
+
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text), style)
 
 
@@ -178,26 +241,31 @@ def _level(value: int | None) -> str:
 # ---- sections -----------------------------------------------------------------------------------
 
 
-def _identity(data: ReportData) -> Table:
+def _identity(data: ReportData, look: _Look) -> Table:
     position = data.position_title or "-"
     if data.position_code:
         position += f" ({data.position_code})"
     method = METHOD_LABELS.get(data.method or "", data.method or "-")
     w = _WIDTH
     rows = [
-        ["Nama", _p(data.participant_name), "", ""],
+        ["Nama", _p(data.participant_name, look.body), "", ""],
         ["NIP", data.nip, "Versi hasil", str(data.version)],
-        ["Jabatan", _p(position), "", ""],
-        ["Unit kerja", _p(data.unit_name or "-"), "", ""],
-        ["Kegiatan", _p(data.campaign_name or "hasil tanpa kegiatan penilaian"), "Metode", _p(method)],
+        ["Jabatan", _p(position, look.body), "", ""],
+        ["Unit kerja", _p(data.unit_name or "-", look.body), "", ""],
+        [
+            "Kegiatan",
+            _p(data.campaign_name or "hasil tanpa kegiatan penilaian", look.body),
+            "Metode",
+            _p(method, look.body),
+        ],
         ["Tanggal selesai", _date(data.completed_at), "Berlaku sampai", _date(data.valid_until)],
     ]
     table = Table(rows, colWidths=[0.17 * w, 0.43 * w, 0.16 * w, 0.24 * w])
     table.setStyle(
         TableStyle(
             [
-                *_PAD,
-                ("FONT", (0, 0), (-1, -1), "Helvetica", 8.5),
+                *look.pad,
+                ("FONT", (0, 0), (-1, -1), "Helvetica", look.size),
                 ("TEXTCOLOR", (0, 0), (-1, -1), _INK),
                 ("GRID", (0, 0), (-1, -1), 0.4, _RULE),
                 ("BACKGROUND", (0, 0), (0, -1), _LABEL_BG),
@@ -206,14 +274,14 @@ def _identity(data: ReportData) -> Table:
                 ("SPAN", (1, 0), (3, 0)),
                 ("SPAN", (1, 2), (3, 2)),
                 ("SPAN", (1, 3), (3, 3)),
-                ("FONT", (1, 0), (1, 1), "Helvetica-Bold", 8.5),
+                ("FONT", (1, 0), (1, 1), "Helvetica-Bold", look.size),
             ]
         )
     )
     return table
 
 
-def _summary(data: ReportData) -> list:
+def _summary(data: ReportData, look: _Look) -> list:
     if data.jpm is not None:
         jpm, category = f"{_num(data.jpm)}%", data.jpm_category or "-"
     else:
@@ -223,23 +291,23 @@ def _summary(data: ReportData) -> list:
         [
             ["Job Person Match (JPM)", "Kategori pemetaan", "Skor potensi (0-100)"],
             [
-                _p(jpm, _BIG),
-                _p(category, _BIG if data.jpm is not None else _BODY),
-                _p(_num(data.potential_score), _BIG),
+                _p(jpm, look.big),
+                _p(category, look.big if data.jpm is not None else look.body),
+                _p(_num(data.potential_score), look.big),
             ],
         ],
         colWidths=[0.3 * w, 0.4 * w, 0.3 * w],
     )
-    table.setStyle(TableStyle(_GRID))
+    table.setStyle(TableStyle(look.grid))
     note = _p(
         "JPM = jumlah min(hasil, standar) / jumlah standar x 100. Kategori pemetaan: Optimal >= 90, "
         "Cukup Optimal 78 - < 90, Kurang Optimal < 78.",
-        _SMALL,
+        look.small,
     )
     return [table, Spacer(0, 1 * mm), note]
 
 
-def _scores(data: ReportData, lines: Sequence[ScoreLine]) -> Table:
+def _scores(data: ReportData, lines: Sequence[ScoreLine], look: _Look) -> Table:
     rows: list[list] = [["No", "Instrumen", "Kelompok", "Hasil", "Standar", "Kesenjangan"]]
     short: list[int] = []
     for n, line in enumerate(lines, start=1):
@@ -249,7 +317,7 @@ def _scores(data: ReportData, lines: Sequence[ScoreLine]) -> Table:
         rows.append(
             [
                 str(n),
-                _p(line.instrument),
+                _p(line.instrument, look.body),
                 KIND_LABELS.get(line.kind, line.kind),
                 _level(line.actual),
                 _level(line.required),
@@ -258,18 +326,18 @@ def _scores(data: ReportData, lines: Sequence[ScoreLine]) -> Table:
         )
     w = _WIDTH
     table = Table(rows, colWidths=[0.06 * w, 0.44 * w, 0.17 * w, 0.1 * w, 0.11 * w, 0.12 * w], repeatRows=1)
-    style = [*_GRID, ("ALIGN", (3, 0), (-1, -1), "CENTER"), ("ALIGN", (0, 0), (0, -1), "RIGHT")]
+    style = [*look.grid, ("ALIGN", (3, 0), (-1, -1), "CENTER"), ("ALIGN", (0, 0), (0, -1), "RIGHT")]
     for n in short:
         style += [("TEXTCOLOR", (3, n), (3, n), _SHORT), ("TEXTCOLOR", (5, n), (5, n), _SHORT),
-                  ("FONT", (5, n), (5, n), "Helvetica-Bold", 8.5)]  # fmt: skip
+                  ("FONT", (5, n), (5, n), "Helvetica-Bold", look.size)]  # fmt: skip
     table.setStyle(TableStyle(style))
     return table
 
 
-def _chart(lines: Sequence[ScoreLine]) -> Drawing:
+def _chart(lines: Sequence[ScoreLine], look: _Look) -> Drawing:
     """Grouped horizontal bars, actual against required level, per competency of the standard (read
     from the top down, in the order of the table)."""
-    bar_area = (12.0 if len(lines) <= 15 else 10.0) * len(lines)
+    bar_area = (look.bar if len(lines) <= 15 else min(look.bar, 10.0)) * len(lines)
     width = _WIDTH
     drawing = Drawing(width, bar_area + 42)
     chart = HorizontalBarChart()
@@ -279,7 +347,7 @@ def _chart(lines: Sequence[ScoreLine]) -> Drawing:
     chart.categoryAxis.categoryNames = [_short(line.instrument) for line in lines]
     chart.categoryAxis.reverseDirection = 1
     chart.categoryAxis.labels.fontName = "Helvetica"
-    chart.categoryAxis.labels.fontSize = 7
+    chart.categoryAxis.labels.fontSize = min(7.0, 0.85 * bar_area / len(lines))  # no overlap when compact
     chart.categoryAxis.labels.dx = -3
     chart.categoryAxis.labels.textAnchor = "end"
     chart.categoryAxis.strokeColor = _RULE
@@ -305,12 +373,12 @@ def _chart(lines: Sequence[ScoreLine]) -> Drawing:
     return drawing
 
 
-def _gaps(data: ReportData, lines: Sequence[ScoreLine]) -> list:
+def _gaps(data: ReportData, lines: Sequence[ScoreLine], look: _Look) -> list:
     """In words (the table above already marks each shortfall): the largest gaps first."""
     if not data.gaps:
         if data.jpm is None:
-            return [_p("Tidak dihitung: peserta tidak memegang jabatan yang memiliki standar.")]
-        return [_p("Tidak ada: semua kompetensi memenuhi standar jabatan.")]
+            return [_p("Tidak dihitung: peserta tidak memegang jabatan yang memiliki standar.", look.body)]
+        return [_p("Tidak ada: semua kompetensi memenuhi standar jabatan.", look.body)]
     by_code = {line.instrument: line for line in lines}
     required = sum(1 for line in lines if line.required is not None)
     items = []
@@ -322,27 +390,27 @@ def _gaps(data: ReportData, lines: Sequence[ScoreLine]) -> list:
         f"{len(data.gaps)} dari {required} kompetensi di bawah standar jabatan, "
         f"jumlah kekurangan {sum(data.gaps.values())} level: "
     )
-    return [Paragraph(escape(head) + "; ".join(items) + ".", _BODY)]
+    return [Paragraph(escape(head) + "; ".join(items) + ".", look.body)]
 
 
-def _recommendations(data: ReportData) -> list:
+def _recommendations(data: ReportData, look: _Look) -> list:
     if not data.recommendations:
-        return [_p("Tidak ada: semua instrumen memenuhi standar jabatan dan ambang pengembangan.")]
+        return [_p("Tidak ada: semua instrumen memenuhi standar jabatan dan ambang pengembangan.", look.body)]
     rows: list[list] = [["No", "Instrumen", "Hasil / target", "Rekomendasi pengembangan", "Jenis"]]
     for n, r in enumerate(data.recommendations, start=1):
         rows.append(
             [
                 str(n),
-                _p(r.instrument),
+                _p(r.instrument, look.body),
                 f"{r.level} / {r.target}",
-                _p(r.recommendation),
-                _p(DEVELOPMENT_LABELS.get(r.kind, r.kind)),
+                _p(r.recommendation, look.body),
+                _p(DEVELOPMENT_LABELS.get(r.kind, r.kind), look.body),
             ]
         )
     w = _WIDTH
     table = Table(rows, colWidths=[0.06 * w, 0.25 * w, 0.11 * w, 0.46 * w, 0.12 * w], repeatRows=1)
     table.setStyle(
-        TableStyle([*_GRID, ("ALIGN", (2, 0), (2, -1), "CENTER"), ("ALIGN", (0, 0), (0, -1), "RIGHT")])
+        TableStyle([*look.grid, ("ALIGN", (2, 0), (2, -1), "CENTER"), ("ALIGN", (0, 0), (0, -1), "RIGHT")])
     )
     return [table]
 
@@ -375,7 +443,18 @@ class _NumberedCanvas(Canvas):
 
 
 def render_report(data: ReportData, *, compress: bool = True) -> bytes:
-    """The PDF bytes of the participant's report (A4; `compress=False` leaves the page streams readable)."""
+    """The PDF bytes of the participant's report (A4; `compress=False` leaves the page streams readable).
+
+    One page for a typical result, two for a long one: a result that would run past two pages in the
+    normal look is laid out again in the compact one (nothing is left out, so an extreme result, e.g.
+    dozens of technical competencies, may still take a third page)."""
+    pdf, pages = _build(data, _NORMAL, compress)
+    if pages > 2:
+        pdf, _ = _build(data, _COMPACT, compress)
+    return pdf
+
+
+def _build(data: ReportData, look: _Look, compress: bool) -> tuple[bytes, int]:
     lines = sorted(data.scores, key=lambda s: KIND_ORDER.get(s.kind, len(KIND_ORDER)))  # stable
     standard = [line for line in lines if line.required is not None]
     out = io.BytesIO()
@@ -393,25 +472,25 @@ def render_report(data: ReportData, *, compress: bool = True) -> bytes:
         invariant=1,  # no clock or random file id (the dates say when the result was completed)
     )
     story: list = [
-        _p(data.tenant_name, _AGENCY),
-        _p("Laporan Individu Hasil Penilaian Kompetensi", _TITLE),
-        _p("Rahasia: memuat data pribadi (UU 27/2022 tentang Pelindungan Data Pribadi)", _SUBTITLE),
-        _identity(data),
-        _p("Ringkasan", _H2),
-        *_summary(data),
+        _p(data.tenant_name, look.agency),
+        _p("Laporan Individu Hasil Penilaian Kompetensi", look.title),
+        _p("Rahasia: memuat data pribadi (UU 27/2022 tentang Pelindungan Data Pribadi)", look.subtitle),
+        _identity(data, look),
+        _p("Ringkasan", look.h2),
+        *_summary(data, look),
         CondPageBreak(40 * mm),
-        _p("Hasil per kompetensi dan aspek", _H2),
-        _scores(data, lines),
+        _p("Hasil per kompetensi dan aspek", look.h2),
+        _scores(data, lines, look),
     ]
     if standard:
-        chart = _chart(standard)
-        story.append(KeepTogether([_p("Hasil terhadap standar jabatan", _H2), chart]))
-    story += [CondPageBreak(25 * mm), _p("Kesenjangan kompetensi", _H2), *_gaps(data, lines)]
-    story += [CondPageBreak(25 * mm), _p("Rekomendasi pengembangan", _H2), *_recommendations(data)]
+        chart = _chart(standard, look)
+        story.append(KeepTogether([_p("Hasil terhadap standar jabatan", look.h2), chart]))
+    story += [CondPageBreak(25 * mm), _p("Kesenjangan kompetensi", look.h2), *_gaps(data, lines, look)]
+    story += [CondPageBreak(25 * mm), _p("Rekomendasi pengembangan", look.h2), *_recommendations(data, look)]
     footer = f"Laporan Individu - NIP {data.nip} - versi hasil {data.version}"
 
     def canvasmaker(*args, **kwargs) -> _NumberedCanvas:
         return _NumberedCanvas(*args, footer=footer, dated=data.completed_at, **kwargs)
 
     doc.build(story, canvasmaker=canvasmaker)
-    return out.getvalue()
+    return out.getvalue(), doc.page

@@ -214,3 +214,21 @@ def test_a_long_result_still_fits_two_pages():
     valid(pdf)
     text = page_text(pdf)
     assert all(r.recommendation in text for r in data.recommendations)
+
+
+def test_a_result_too_long_for_two_pages_in_the_normal_look_is_laid_out_compact():
+    data = full()
+    scores = data.scores + tuple(ScoreLine(f"Teknis Tambahan Nomor {n}", "technical", 2, 3) for n in range(5))
+    recs = tuple(
+        RecommendationLine(
+            f"Instrumen {n}", 2, 3, f"Pelatihan lanjutan pemecahan masalah dan keputusan {n}", "training"
+        )
+        for n in range(15)
+    )
+    gaps = {line.instrument: 1 for line in scores if line.required}
+    pdf = render_report(replace(data, scores=scores, recommendations=recs, gaps=gaps), compress=False)
+    valid(pdf)
+    text = page_text(pdf)
+    assert "Halaman 2 dari 2" in text and "Teknis Tambahan Nomor 4" in text
+    assert all(r.recommendation in text for r in recs)
+    assert render_report(full(), compress=False).count(b"/F1 8.5 Tf") > 0  # a typical result: normal type
