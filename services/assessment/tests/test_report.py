@@ -155,6 +155,7 @@ def test_without_a_post_standard_there_is_no_jpm_and_no_chart():
     [
         "Ni Luh Putu Ayu Kusumawati, S.Psi., M.Psi.",
         "José Ramírez Pattiasina, S.H. & <Rekan>",
+        "José & <Co>",
         "Dr. (H.C.) Andi \\ Daeng Mangkasara, M.Si.",
     ],
 )
