@@ -1,23 +1,21 @@
 """SKP ratings in bulk, pure code (no database, no HTTP): read an uploaded CSV or XLSX, refusing hostile or
 broken files, and check every row (spellings, years, the PermenPANRB 6/2022 matrix, duplicates).
 
-The file reading is a trimmed copy of the roster importer's reader (services/roster/roster/importing/
-reader.py: services do not import each other), with limits sized for SKP files. Whether a NIP belongs to
+The file reading is bakat_common.tabular (shared with the roster's import), with limits sized for SKP
+files. Whether a NIP belongs to
 the tenant needs the database: performance.py adds those errors. See docs/SKP_IMPORT.md.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import re
-import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypedDict
 
 from bakat_common.contracts.assessment import SkpPredikat
+from bakat_common.tabular import Cell, TabularFileError, XlsxLimits, csv_rows, is_blank, xlsx_rows
 
 from assessment.domain import predikat_from
 
@@ -31,11 +29,8 @@ MAX_ZIP_MEMBERS = 10_000  # a workbook has tens of parts
 XLSX_HEADER_SEARCH_ROWS = 10  # e-Kinerja/Excel reports often put a title above the header
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
-Cell = object  # str (CSV); str, int, float, bool, datetime or None (XLSX)
-Row = tuple[int, Sequence[Cell]]  # (1-based spreadsheet row number, cells in header order)
 
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and password-protected workbooks
+Row = tuple[int, Sequence[Cell]]  # (1-based spreadsheet row number, cells in header order)
 
 
 # ---- spellings ---------------------------------------------------------------------------------------
@@ -259,17 +254,18 @@ def check_items(items: Sequence[Mapping[str, object]]) -> SkpValidation:
 # ---- files: errors and layout ---------------------------------------------------------------------------
 
 
-class SkpFileError(ValueError):
-    """The whole file is refused; `code` is stable for clients, `message` tells the user what to fix."""
+SkpFileError = TabularFileError  # the whole file is refused: .code for clients, .message for users
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
 
-    @property
-    def status(self) -> int:
-        return 413 if self.code in ("too_large", "too_many_rows") else 422
+def _xlsx_limits() -> XlsxLimits:
+    # Read at call time: tests lower these module limits.
+    return XlsxLimits(
+        MAX_UNCOMPRESSED_BYTES,
+        MAX_SHARED_STRINGS_BYTES,
+        MAX_ZIP_MEMBERS,
+        MAX_COMPRESSION_RATIO,
+        RATIO_CHECK_MIN_BYTES,
+    )
 
 
 # header (normalised: upper case, "_" as space, single spaces) -> field
@@ -323,10 +319,12 @@ def read_file(filename: str, data: bytes, *, xlsx_backend: str | None = None) ->
         raise SkpFileError("too_large", f"the file is {len(data):,} bytes; the limit is {MAX_UPLOAD_BYTES:,}")
     suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
     if suffix == "csv":
-        rows, delimiter = _csv_rows(data)
+        rows, delimiter = csv_rows(data)
         return _parse(rows, "csv", header_search=1, delimiter=delimiter)
     if suffix in ("xlsx", "xlsm"):
-        return _parse(_xlsx_rows(data, xlsx_backend), "xlsx", header_search=XLSX_HEADER_SEARCH_ROWS)
+        return _parse(
+            xlsx_rows(data, xlsx_backend, _xlsx_limits()), "xlsx", header_search=XLSX_HEADER_SEARCH_ROWS
+        )
     if suffix == "xls":
         raise SkpFileError(
             "unsupported_type", "Excel 97-2003 .xls is not supported: save it as .xlsx or CSV UTF-8"
@@ -347,164 +345,7 @@ def check_file(parsed: ParsedFile) -> SkpValidation:
     return result
 
 
-# ---- CSV (as the roster's reader) ----------------------------------------------------------------------
-
-
-def _csv_rows(data: bytes) -> tuple[Iterator[Sequence[Cell]], str]:
-    if data.startswith((_ZIP_MAGIC, _OLE_MAGIC)):
-        raise SkpFileError(
-            "malformed", "this is an Excel workbook, not a CSV: upload it with the .xlsx extension"
-        )
-    try:
-        text = data.decode("utf-8").removeprefix("\ufeff")  # not utf-8-sig: its offsets skip the BOM
-    except UnicodeDecodeError as err:
-        # Refuse rather than guess latin-1/cp1252: a wrong guess silently garbles the data.
-        line = data.count(b"\n", 0, err.start) + 1
-        raise SkpFileError(
-            "encoding",
-            f"the file is not valid UTF-8: byte 0x{data[err.start]:02x} at offset {err.start} (line {line}); "
-            "save it as 'CSV UTF-8 (Comma delimited)'",
-        ) from None
-    if "\x00" in text:
-        raise SkpFileError(
-            "malformed", "the file contains NUL bytes: it is binary or UTF-16, not a CSV UTF-8 text"
-        )
-    if not text.strip():
-        raise SkpFileError("empty", "the file is empty")
-    first_break = text.find("\n")
-    header_line = text if first_break < 0 else text[:first_break]
-    if header_line.strip().lower() in ("sep=,", "sep=;"):
-        # Excel's delimiter hint line: Excel hides it, so the header is row 1 for the user too.
-        delimiter = header_line.strip()[4]
-        text = text[first_break + 1 :] if first_break >= 0 else ""
-        if not text.strip():
-            raise SkpFileError("empty", "the file has no header row")
-        return _csv_records(text, delimiter), delimiter
-    counts = {d: header_line.count(d) for d in (",", ";", "\t", "|")}
-    delimiter = max(counts, key=counts.__getitem__)
-    if delimiter in ("\t", "|") and counts[delimiter] > 0:
-        name = "tab" if delimiter == "\t" else "'|'"
-        raise SkpFileError(
-            "delimiter", f"the header line is separated by {name}: expected , or ; as delimiter"
-        )
-    if counts[delimiter] == 0:
-        delimiter = ","  # a single column; the missing-columns check explains what is wrong
-    return _csv_records(text, delimiter), delimiter
-
-
-def _csv_records(text: str, delimiter: str) -> Iterator[Sequence[Cell]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        yield from reader
-    except csv.Error as err:
-        raise SkpFileError("malformed", f"CSV error on line {reader.line_num}: {err}") from None
-
-
-# ---- XLSX (as the roster's reader) ---------------------------------------------------------------------
-
-
-def check_xlsx_archive(data: bytes) -> None:
-    """Look at the zip central directory before any decompression: openpyxl would inflate whatever is there.
-
-    Declared sizes can be trusted for the limit: zipfile stops at the declared size and fails the CRC
-    when a member inflates to more than it declares.
-    """
-    if data.startswith(_OLE_MAGIC):
-        raise SkpFileError(
-            "not_xlsx", "this is an Excel 97-2003 .xls or a password-protected workbook: save it as .xlsx"
-        )
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
-        raise SkpFileError("not_xlsx", "the file is not an .xlsx workbook (not a zip archive)") from None
-    except NotImplementedError as err:  # zipfile: a part needs a newer zip version ("zip file version 63.0")
-        raise SkpFileError("not_xlsx", f"the file is not an .xlsx workbook Excel writes ({err})") from None
-    if len(members) > MAX_ZIP_MEMBERS:
-        raise SkpFileError("zip_bomb", f"the archive has {len(members):,} parts; a workbook has tens")
-    for member in members:
-        if member.file_size > RATIO_CHECK_MIN_BYTES and member.file_size > MAX_COMPRESSION_RATIO * max(
-            member.compress_size, 1
-        ):
-            raise SkpFileError(
-                "zip_bomb",
-                f"part {member.filename!r} expands {member.file_size // max(member.compress_size, 1):,}:1 "
-                f"(limit {MAX_COMPRESSION_RATIO}:1): refused as a zip bomb",
-            )
-    total = sum(m.file_size for m in members)
-    if total > MAX_UNCOMPRESSED_BYTES:
-        raise SkpFileError(
-            "too_large", f"the workbook expands to {total:,} bytes; the limit is {MAX_UNCOMPRESSED_BYTES:,}"
-        )
-    strings = sum(m.file_size for m in members if m.filename.lower() == "xl/sharedstrings.xml")
-    if strings > MAX_SHARED_STRINGS_BYTES:
-        raise SkpFileError(
-            "too_large",
-            f"the shared strings part is {strings:,} bytes; the limit is {MAX_SHARED_STRINGS_BYTES:,}",
-        )
-    if not any(m.filename == "xl/workbook.xml" for m in members):
-        raise SkpFileError("not_xlsx", "the zip archive is not an .xlsx workbook (no xl/workbook.xml)")
-    if any(m.flag_bits & 0x1 for m in members):
-        raise SkpFileError("not_xlsx", "the workbook contains encrypted parts")
-
-
-def default_xlsx_backend() -> str:
-    """python-calamine (Rust) when installed: much faster than openpyxl on large sheets."""
-    try:
-        import python_calamine  # noqa: F401
-    except ImportError:
-        return "openpyxl"
-    return "calamine"
-
-
-def _xlsx_rows(data: bytes, backend: str | None) -> Iterator[Sequence[Cell]]:
-    check_xlsx_archive(data)
-    rows = _calamine_rows(data) if (backend or default_xlsx_backend()) == "calamine" else _openpyxl_rows(data)
-    while True:
-        try:
-            row = next(rows)
-        except StopIteration:
-            return
-        except SkpFileError:
-            raise
-        # Both libraries raise assorted types for broken parts (KeyError, ParseError, CalamineError ...).
-        except Exception as err:  # noqa: BLE001
-            raise SkpFileError(
-                "malformed", f"the workbook cannot be read: {type(err).__name__}: {err}"
-            ) from None
-        yield row
-
-
-def _openpyxl_rows(data: bytes) -> Iterator[Sequence[Cell]]:
-    from openpyxl import load_workbook  # imported here: CSV-only callers do not pay for it
-
-    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        if not workbook.worksheets:
-            return
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some writers record a wrong <dimension>, which would cut rows or columns
-        yield from sheet.iter_rows(values_only=True)
-    finally:
-        workbook.close()
-
-
-def _calamine_rows(data: bytes) -> Iterator[Sequence[Cell]]:
-    from python_calamine import CalamineWorkbook
-
-    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    if not workbook.sheet_names:
-        return
-    # iter_rows() starts at row 1 (leading empty rows padded) and at the first used column: indices stay
-    # consistent between the header and the data. Blank cells are "".
-    yield from workbook.get_sheet_by_index(0).iter_rows()
-
-
 # ---- header and rows -----------------------------------------------------------------------------------
-
-
-def _is_blank(row: Sequence[Cell]) -> bool:
-    return all(c is None or (c.__class__ is str and not c.strip()) for c in row)
 
 
 def _parse(
@@ -514,7 +355,7 @@ def _parse(
     delimiter: str | None = None,
 ) -> ParsedFile:
     head = list(itertools.islice(records, header_search))
-    candidates = [(n, row) for n, row in enumerate(head, start=1) if not _is_blank(row)]
+    candidates = [(n, row) for n, row in enumerate(head, start=1) if not is_blank(row)]
     if not candidates:
         raise SkpFileError("empty", "the file has no header row")
     # The header is the first row naming the NIP column, else the first non-blank row.
@@ -574,7 +415,7 @@ def _parse(
 def _numbered(body: Iterable[Sequence[Cell]], first: int, width: int) -> Iterator[Row]:
     count = 0
     for number, row in enumerate(body, start=first):
-        if _is_blank(row):
+        if is_blank(row):
             continue
         count += 1
         if count > MAX_ROWS:
