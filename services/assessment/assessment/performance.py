@@ -3,8 +3,6 @@ BKN batch), kept per year with the history of every submission, published for pl
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,15 +16,14 @@ from bakat_common.outbox import add_many_to_outbox
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from assessment.models import EmployeeRecord, PerformanceHistory, PerformanceRating
+from assessment.models import PerformanceHistory, PerformanceRating
 from assessment.performance_schemas import PerformanceRatingIn
 from assessment.repository import AssessmentRepository
-from assessment.service import SERVICE, TOPIC, WRITERS, require_employee
+from assessment.service import SERVICE, TOPIC, WRITERS, known_employees, require_employee
 from assessment.skp_files import RowError, SkpRow, SkpValidation
 
 Source = Literal["api", "import", "integration"]
 MAX_LISTED_ERRORS = 1000  # a 422 lists the first thousand row errors (and counts them all)
-REPLICA_POLL_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -81,7 +78,7 @@ async def import_ratings(
     require_roles(principal, *WRITERS)
     errors = list(validation.errors)
     nips = {r.nip for r in validation.valid}
-    known = await _known_nips(session, tenant_id, nips, replica_wait_s)
+    known = set(await known_employees(AssessmentRepository(session), tenant_id, sorted(nips), replica_wait_s))
     column = validation.columns.get("nip", "nip")
     for r in validation.valid:
         if r.nip not in known:
@@ -109,27 +106,6 @@ def rows_problem(errors: list[RowError], rows_total: int) -> Problem:
         title="Invalid input",
         errors=list(listed),
     )
-
-
-async def _known_nips(session: AsyncSession, tenant_id: str, nips: set[str], wait_s: float) -> set[str]:
-    """The NIPs that are employees of the tenant. Registered a moment ago? Roster's events may still be
-    on their way: the missing ones are looked up again for up to `wait_s`."""
-    known: set[str] = set()
-    missing = set(nips)
-    deadline = time.monotonic() + wait_s
-    while missing:
-        rows = await session.scalars(
-            select(EmployeeRecord.nip).where(
-                EmployeeRecord.tenant_id == tenant_id, EmployeeRecord.nip.in_(sorted(missing))
-            )
-        )
-        found = set(rows.all())
-        known |= found
-        missing -= found
-        if not missing or time.monotonic() >= deadline:
-            break
-        await asyncio.sleep(REPLICA_POLL_S)
-    return known
 
 
 # One statement: upsert every row whose rating differs from the stored one (new or changed) and return

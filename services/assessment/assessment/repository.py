@@ -150,6 +150,7 @@ class AssessmentRepository:
         *,
         campaign_id: uuid.UUID | None = None,
         nip: str | None = None,
+        nips: Sequence[str] | None = None,
         status: str | None = None,
         assessor: str | None = None,
         limit: int = 200,
@@ -160,6 +161,8 @@ class AssessmentRepository:
             stmt = stmt.where(Assessment.campaign_id == campaign_id)
         if nip is not None:
             stmt = stmt.where(Assessment.nip == nip)
+        if nips is not None:
+            stmt = stmt.where(Assessment.nip == any_(literal(list(nips), ARRAY(String))))
         if status is not None:
             stmt = stmt.where(Assessment.status == status)
         if assessor is not None:
@@ -208,9 +211,6 @@ class AssessmentRepository:
             .order_by(AssessmentVersion.version)
         )
         return list(rows.all())
-
-    async def result(self, tenant_id: str, result_id: uuid.UUID) -> Assessment | None:
-        return await self.assessment(tenant_id, result_id)
 
     async def needing_assessment(
         self,

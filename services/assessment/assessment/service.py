@@ -6,7 +6,9 @@ Routes have already checked the tenant (known here, covered by the token)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timezone
@@ -111,9 +113,10 @@ async def on_session_scheduled(session: AsyncSession, event: CloudEvent) -> None
         log.warning("session for an unknown campaign ignored", extra={"campaign_id": p.campaign_id})
         return
     employees = await repo.employees_by_nip(event.tenant, p.participants)
-    existing = {
-        a.nip: a for a in await repo.assessments(event.tenant, campaign_id=campaign.id, limit=100_000)
-    }
+    participating = await repo.assessments(
+        event.tenant, campaign_id=campaign.id, nips=p.participants, limit=max(1, len(p.participants))
+    )
+    existing = {a.nip: a for a in participating}
     for nip in p.participants:
         assessment = existing.get(nip)
         if assessment is None:
@@ -238,13 +241,7 @@ async def _add_listed(
     field: str,
     replica_wait_s: float,
 ) -> None:
-    async def all_known() -> dict[str, EmployeeRecord] | None:
-        found = await repo.employees_by_nip(campaign.tenant_id, nips)
-        return found if len(found) == len(set(nips)) else None
-
-    found = await await_replica(all_known, replica_wait_s) or await repo.employees_by_nip(
-        campaign.tenant_id, nips
-    )
+    found = await known_employees(repo, campaign.tenant_id, nips, replica_wait_s)
     unknown = [nip for nip in dict.fromkeys(nips) if nip not in found]
     if unknown:
         shown = ", ".join(unknown[:50]) + (f" and {len(unknown) - 50} more" if len(unknown) > 50 else "")
@@ -253,6 +250,25 @@ async def _add_listed(
     if retired:
         raise InvalidInput(field, "retired", f"retired employees cannot take part: {', '.join(retired[:50])}")
     into.update(found)
+
+
+async def known_employees(
+    repo: AssessmentRepository, tenant_id: str, nips: Sequence[str], wait_s: float, poll_s: float = 0.05
+) -> dict[str, EmployeeRecord]:
+    """The employees of `nips` in the replica. Registered a moment ago? Roster's events may still be on
+    their way: the missing ones (only those) are looked up again for up to `wait_s`; those still
+    unknown afterwards are absent from the answer."""
+    found: dict[str, EmployeeRecord] = {}
+    missing = set(nips)
+    deadline = time.monotonic() + wait_s
+    while missing:
+        got = await repo.employees_by_nip(tenant_id, sorted(missing))
+        found.update(got)
+        missing -= got.keys()
+        if not missing or time.monotonic() >= deadline:
+            break
+        await asyncio.sleep(poll_s)
+    return found
 
 
 def _add_participants(
@@ -827,15 +843,8 @@ async def record_batch(
     (unknown NIPs and instruments listed with their index) and then all are written, or none."""
     require_roles(principal, *WRITERS)
     repo = AssessmentRepository(session)
-    nips = [r.nip for r in data.results]
-    found: dict[str, EmployeeRecord] = {}
     catalogue = await instrument_catalogue(session, tenant_id)
-
-    async def all_known() -> dict[str, EmployeeRecord] | None:
-        got = await repo.employees_by_nip(tenant_id, nips)
-        return got if len(got) == len(set(nips)) else None
-
-    found = await await_replica(all_known, replica_wait_s) or await repo.employees_by_nip(tenant_id, nips)
+    found = await known_employees(repo, tenant_id, [r.nip for r in data.results], replica_wait_s)
     errors = []
     seen: dict[str, int] = {}
     for i, r in enumerate(data.results):

@@ -70,10 +70,6 @@ async def _on_inputs(session: AsyncSession, events: list[CloudEvent]) -> None:
 on_inputs = batched(_on_inputs)
 
 
-async def recompute(session: AsyncSession, tenant_id: str, nip: str, rules: RuleSet = DEFAULT_RULES) -> None:
-    await recompute_many(session, tenant_id, [nip], rules)
-
-
 async def recompute_many(
     session: AsyncSession, tenant_id: str, nips: list[str] | None, rules: RuleSet = DEFAULT_RULES
 ) -> int:
