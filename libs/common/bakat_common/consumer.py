@@ -214,22 +214,21 @@ class EventConsumer:
         except Exception as exc:
             await self._dead_letter(record, "unparseable", exc)
             return
-        handler = self.handlers.get(event.type)
-        if handler is None:
+        if event.type not in self.handlers:
             return  # not an event this service cares about
         tenant_token = tenant_var.set(event.tenant)
         try:
-            await self._process_event(record, event, handler)
+            await self._process_event(record, event)
         finally:
             tenant_var.reset(tenant_token)
 
-    async def _process_event(self, record: ConsumerRecord, event: CloudEvent, handler: Handler) -> None:
+    async def _process_event(self, record: ConsumerRecord, event: CloudEvent) -> None:
         attempt = 0
         outage_delay = 0.1
         while not self._stop.is_set():
             started = time.perf_counter()
             try:
-                await self._handle_once(event, handler)
+                await self._handle_once(event)
                 self._observe(event.type, "ok", started)
                 return
             except asyncio.CancelledError:
@@ -254,21 +253,9 @@ class EventConsumer:
         # Stopping with this event unhandled: leave its offset uncommitted so it is read again.
         raise _Stopping()
 
-    async def _handle_once(self, event: CloudEvent, handler: Handler) -> None:
+    async def _handle_once(self, event: CloudEvent) -> None:
         async with unit_of_work(self.sessions) as session:
-            await self._apply(session, event, handler)
-
-    async def _apply(self, session: AsyncSession, event: CloudEvent, handler: Handler) -> None:
-        """The event's effect, with its id in the inbox in the same transaction (once only)."""
-        inserted = await session.execute(
-            pg_insert(inbox)
-            .values(event_id=event.id, consumer=self.group_id, event_type=event.type)
-            .on_conflict_do_nothing()
-            .returning(inbox.c.event_id)
-        )
-        if inserted.first() is None:
-            return  # already handled: its effect is committed
-        await handler(session, event)
+            await self._apply_batch(session, [event])  # the inbox check and the effect, as for a batch
 
     async def _apply_batch(self, session: AsyncSession, events: list[CloudEvent]) -> None:
         """A partition's events in order, in the caller's transaction: their ids go into the inbox in
