@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 Cell = object  # str (CSV); str, int, float, bool, datetime or None (XLSX)
@@ -200,3 +200,20 @@ def _calamine_rows(data: bytes) -> Iterator[Sequence[Cell]]:
 
 def is_blank(row: Sequence[Cell]) -> bool:
     return all(c is None or (c.__class__ is str and not c.strip()) for c in row)
+
+
+def numbered_rows(
+    body: Iterable[Sequence[Cell]], first: int, width: int, max_rows: int
+) -> Iterator[tuple[int, Sequence[Cell]]]:
+    """(spreadsheet row number, cells padded to `width`) for each non-blank data row, refusing more
+    than `max_rows` of them."""
+    count = 0
+    for number, row in enumerate(body, start=first):
+        if is_blank(row):
+            continue
+        count += 1
+        if count > max_rows:
+            raise TabularFileError("too_many_rows", f"more than {max_rows:,} data rows: split the file")
+        if len(row) < width:  # short CSV lines and XLSX rows that end early
+            row = (*row, *((None,) * (width - len(row))))
+        yield number, row

@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 from typing import Literal, TypedDict
 
 from bakat_common.contracts.assessment import SkpPredikat
-from bakat_common.tabular import Cell, TabularFileError, XlsxLimits, csv_rows, is_blank, xlsx_rows
+from bakat_common.tabular import (
+    Cell,
+    TabularFileError,
+    XlsxLimits,
+    csv_rows,
+    is_blank,
+    numbered_rows,
+    xlsx_rows,
+)
 
 from assessment.domain import predikat_from
 
@@ -396,7 +404,7 @@ def _parse(
     # Fields without a column read as empty cells.
     width = max(columns.values()) + 1
     body = itertools.chain(head[header_row:], records)
-    numbered = _numbered(body, first=header_row + 1, width=width)
+    numbered = numbered_rows(body, first=header_row + 1, width=width, max_rows=MAX_ROWS)
     try:
         first = next(numbered)
     except StopIteration:
@@ -410,16 +418,3 @@ def _parse(
         ignored_columns=ignored,
         delimiter=delimiter,
     )
-
-
-def _numbered(body: Iterable[Sequence[Cell]], first: int, width: int) -> Iterator[Row]:
-    count = 0
-    for number, row in enumerate(body, start=first):
-        if is_blank(row):
-            continue
-        count += 1
-        if count > MAX_ROWS:
-            raise SkpFileError("too_many_rows", f"more than {MAX_ROWS:,} data rows: split the file")
-        if len(row) < width:  # short CSV lines and XLSX rows that end early
-            row = (*row, *((None,) * (width - len(row))))
-        yield number, row

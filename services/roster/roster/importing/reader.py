@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bakat_common.tabular import Cell, TabularFileError, XlsxLimits, csv_rows, is_blank, xlsx_rows
+from bakat_common.tabular import (
+    Cell,
+    TabularFileError,
+    XlsxLimits,
+    csv_rows,
+    is_blank,
+    numbered_rows,
+    xlsx_rows,
+)
 
 from roster.importing.columns import BY_KEY, REQUIRED_KEYS, key_for_header
 
@@ -125,7 +133,7 @@ def _parse(
         )
 
     body = itertools.chain(head[header_row:], records)
-    numbered = _numbered(body, first=header_row + 1, width=max(columns.values()) + 1)
+    numbered = numbered_rows(body, first=header_row + 1, width=max(columns.values()) + 1, max_rows=MAX_ROWS)
     try:
         first = next(numbered)
     except StopIteration:
@@ -140,16 +148,3 @@ def _parse(
         ignored_columns=ignored,
         delimiter=delimiter,
     )
-
-
-def _numbered(body: Iterable[Sequence[Cell]], first: int, width: int) -> Iterator[Row]:
-    count = 0
-    for number, row in enumerate(body, start=first):
-        if is_blank(row):
-            continue
-        count += 1
-        if count > MAX_ROWS:
-            raise ImportFileError("too_many_rows", f"more than {MAX_ROWS:,} data rows: split the file")
-        if len(row) < width:  # short CSV lines and XLSX rows that end early
-            row = (*row, *((None,) * (width - len(row))))
-        yield number, row
