@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from bakat_common.contracts.competencies import MANAGERIAL, SOCIO_CULTURAL
+from bakat_common.contracts.competencies import (
+    MANAGERIAL,
+    POTENTIAL_ASPECTS,
+    POTENTIAL_CODES,
+    SOCIO_CULTURAL,
+    TRACK_RECORD,
+)
 
 InstrumentKind = Literal["managerial", "socio_cultural", "technical", "potential", "material"]
 LEVELS = range(1, 6)
@@ -22,17 +28,6 @@ class BuiltinInstrument:
     description: str
 
 
-# The 8 potential aspects assessed alongside the competencies.
-POTENTIAL_ASPECTS = (
-    ("Kemampuan Intelektual", "intellectual ability"),
-    ("Kemampuan Interpersonal", "interpersonal ability"),
-    ("Kesadaran Diri", "self-awareness"),
-    ("Berpikir Kritis dan Strategis", "critical and strategic thinking"),
-    ("Kemampuan Menyelesaikan Permasalahan", "problem solving"),
-    ("Kecerdasan Emosional", "emotional intelligence"),
-    ("Kemampuan Belajar Cepat dan Mengembangkan Diri", "learning agility"),
-    ("Motivasi dan Komitmen", "motivation and commitment"),
-)
 # Other materials the agencies use (Serang, Batang).
 MATERIALS = (
     ("Literasi Digital", "digital literacy"),
@@ -41,6 +36,7 @@ MATERIALS = (
     ("Psikologi Karakter", "character psychology"),
     ("Kecerdasan Kerja", "work intelligence"),
     ("Kemampuan Teknis", "technical ability"),
+    (TRACK_RECORD, "track record: education, training, experience and career, rated by the panel"),
 )
 BUILTIN_INSTRUMENTS: dict[str, BuiltinInstrument] = {
     i.code: i
@@ -52,7 +48,6 @@ BUILTIN_INSTRUMENTS: dict[str, BuiltinInstrument] = {
         *(BuiltinInstrument(c, c, "material", en) for c, en in MATERIALS),
     )
 }  # fmt: skip
-POTENTIAL_CODES = frozenset(c for c, _ in POTENTIAL_ASPECTS)
 
 # Development the weak instruments call for, copied to a tenant's own rules the first time it asks
 # (Serang: weak communication -> public speaking; weak digital literacy -> digital-literacy training;

@@ -679,6 +679,7 @@ def _event_payload(assessment: Assessment) -> dict[str, Any]:
         "jpm_category": assessment.jpm_category,
         "scores": dict(assessment.scores),
         "gaps": dict(assessment.gaps),
+        "development": list(assessment.recommendations),
     }
 
 
@@ -919,6 +920,7 @@ async def record_batch(
                     "jpm_category": result["jpm_category"],
                     "scores": dict(r.scores),
                     "gaps": result["gaps"],
+                    "development": result["recommendations"],
                 },  # fmt: skip
                 service=SERVICE,
                 tenant=tenant_id,

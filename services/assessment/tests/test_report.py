@@ -210,7 +210,7 @@ def test_a_long_result_still_fits_two_pages():
     levels = dict.fromkeys(kinds, 2)
     required = dict.fromkeys((*STANDARD_COMPETENCIES, *TECHNICAL, *technical), 3)
     data = result(levels, required, kinds)
-    assert len(data.scores) == 9 + 9 + 8 + 6 and len(data.recommendations) >= 10
+    assert len(data.scores) == 9 + 9 + 8 + len(domain.MATERIALS) and len(data.recommendations) >= 10
     pdf = render_report(data, compress=False)
     valid(pdf)
     text = page_text(pdf)

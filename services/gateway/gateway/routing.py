@@ -18,12 +18,20 @@ ROUTES: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
     for pattern, service in (
         (r"^/tenants/?$", "roster"),
         (r"^/tenants/[^/]+/?$", "roster"),
-        (_T + r"/employees/[^/]+/placement(/.*)?$", "placement"),
+        (_T + r"/employees/[^/]+/(placement|development-plan|rapor)(/.*)?$", "placement"),
         (_T + r"/employees/[^/]+/(performance-ratings|assessments)(/.*)?$", "assessment"),
         (_T + r"/employees(/.*)?$", "roster"),
         (_T + r"/(units|positions|imports|exports)(/.*)?$", "roster"),
-        (_T + r"/(assessments|performance-ratings|campaigns|instruments|development-rules|reassessments)(/.*)?$", "assessment"),
-        (_T + r"/(placements|talent-pool|nine-box|rule-sets|calibrations|succession|development-plans)(/.*)?$", "placement"),
+        (
+            _T
+            + r"/(assessments|performance-ratings|campaigns|instruments|development-rules|reassessments)(/.*)?$",
+            "assessment",
+        ),
+        (
+            _T
+            + r"/(placements|talent-pool|nine-box|rule-sets|calibrations|succession|development-plans)(/.*)?$",
+            "placement",
+        ),
         (_T + r"/(venues|assessors|schedules)(/.*)?$", "scheduling"),
     )
 )

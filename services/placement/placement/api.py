@@ -10,7 +10,6 @@ from fastapi import APIRouter, BackgroundTasks, Path, Query
 from sqlalchemy import select
 
 from placement import service
-from placement.domain import DEFAULT_RULES, SUCCESSION_BOXES
 from placement.models import RecomputeJob, RuleSetVersion
 from placement.repository import PlacementRepository
 from placement.schemas import (
@@ -39,7 +38,8 @@ NipPath = Annotated[str, Path(max_length=40)]
     summary="The employee's nine-box placement, with both axis levels and why",
 )
 async def get_placement(tenant_id: KnownTenantDep, nip: NipPath, session: SessionDep) -> PlacementOut:
-    return PlacementOut.of(await service.placement_of(session, tenant_id, nip))
+    placement = await service.placement_of(session, tenant_id, nip)
+    return PlacementOut.of(placement, (await service.current_rules(session, tenant_id)).talent_pool_boxes)
 
 
 @router.get(
@@ -48,7 +48,9 @@ async def get_placement(tenant_id: KnownTenantDep, nip: NipPath, session: Sessio
     responses=problem_responses(401, 403, 404),
     summary="Every placement the employee has had, and the box per SKP year (trend across cycles)",
 )
-async def placement_history(tenant_id: KnownTenantDep, nip: NipPath, session: SessionDep) -> PlacementHistoryOut:
+async def placement_history(
+    tenant_id: KnownTenantDep, nip: NipPath, session: SessionDep
+) -> PlacementHistoryOut:
     changes = await PlacementRepository(session).history(tenant_id, nip)
     if not changes:
         await service.placement_of(session, tenant_id, nip)  # 404 that says what is missing
@@ -89,7 +91,7 @@ async def nine_box(
     "/tenants/{tenant_id}/talent-pool",
     response_model=PlacementPage,
     responses=problem_responses(401, 403, 404),
-    summary="The talent pool (succession group): employees in boxes 7, 8 and 9",
+    summary="The talent pool (succession group): employees in the pool's boxes (7, 8 and 9 by default)",
 )
 async def talent_pool(
     tenant_id: KnownTenantDep,
@@ -97,8 +99,11 @@ async def talent_pool(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> PlacementPage:
-    rows, total = await PlacementRepository(session).placements(tenant_id, None, limit, offset, boxes=SUCCESSION_BOXES)
-    return PlacementPage(items=[PlacementOut.of(r) for r in rows], total=total, limit=limit, offset=offset)
+    pool = (await service.current_rules(session, tenant_id)).talent_pool_boxes
+    rows, total = await PlacementRepository(session).placements(tenant_id, None, limit, offset, boxes=pool)
+    return PlacementPage(
+        items=[PlacementOut.of(r, pool) for r in rows], total=total, limit=limit, offset=offset
+    )
 
 
 @router.get(
@@ -113,21 +118,22 @@ async def list_placements(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> PlacementPage:
+    pool = (await service.current_rules(session, tenant_id)).talent_pool_boxes
     rows, total = await PlacementRepository(session).placements(tenant_id, box, limit, offset)
-    return PlacementPage(items=[PlacementOut.of(r) for r in rows], total=total, limit=limit, offset=offset)
+    return PlacementPage(
+        items=[PlacementOut.of(r, pool) for r in rows], total=total, limit=limit, offset=offset
+    )
 
 
 def _rule_set_out(row: RuleSetVersion | None) -> RuleSetOut:
-    if row is None:  # no change yet: the regulation's defaults, version 1
-        return RuleSetOut(
-            version=DEFAULT_RULES.version, potential_high=DEFAULT_RULES.potential_high,
-            potential_middle=DEFAULT_RULES.potential_middle, predikat_levels=dict(DEFAULT_RULES.predikat_levels),
-            created_by=None, reason="defaults (Permenpan RB 3/2020)", created_at=None,
-        )  # fmt: skip
+    rules = service.rules_of(row)
     return RuleSetOut(
-        version=row.version, potential_high=row.potential_high, potential_middle=row.potential_middle,
-        predikat_levels=dict(row.predikat_levels), created_by=row.created_by, reason=row.reason,
-        created_at=row.created_at,
+        version=rules.version, potential_high=rules.potential_high, potential_middle=rules.potential_middle,
+        predikat_levels=dict(rules.predikat_levels), potential_weights=dict(rules.potential_weights),
+        validity_years=rules.validity_years, talent_pool_boxes=sorted(rules.talent_pool_boxes),
+        created_by=row.created_by if row else None,
+        reason=row.reason if row else "defaults (Permenpan RB 3/2020)",  # no change yet: version 1
+        created_at=row.created_at if row else None,
     )  # fmt: skip
 
 
@@ -139,7 +145,9 @@ def _rule_set_out(row: RuleSetVersion | None) -> RuleSetOut:
 )
 async def list_rule_sets(tenant_id: KnownTenantDep, session: SessionDep) -> list[RuleSetOut]:
     rows = await session.scalars(
-        select(RuleSetVersion).where(RuleSetVersion.tenant_id == tenant_id).order_by(RuleSetVersion.version.desc())
+        select(RuleSetVersion)
+        .where(RuleSetVersion.tenant_id == tenant_id)
+        .order_by(RuleSetVersion.version.desc())
     )
     return [_rule_set_out(r) for r in rows.all()] + [_rule_set_out(None)]
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from bakat_common.app import ConsumerSpec
-from bakat_common.contracts.assessment import AssessmentCompletedV1, AssessmentCorrectedV1, PerformanceRecordedV1
+from bakat_common.contracts.assessment import (
+    AssessmentCompletedV1,
+    AssessmentCorrectedV1,
+    PerformanceRecordedV1,
+)
 from bakat_common.contracts.roster import EMPLOYEE_EVENTS
 from bakat_common.tenancy import TENANT_HANDLERS
 from bakat_common.topics import service_topic

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 from bakat_common.contracts.assessment import SkpPredikat
 from bakat_common.contracts.placement import AxisLevel as PotentialLevel
@@ -48,12 +49,67 @@ DEFAULT_PREDIKAT_LEVELS: Mapping[SkpPredikat, PerformanceLevel] = {
 }
 
 
+# The parts of the potential score and their default weights: the competency JPM and the potential
+# aspects count equally (as the assessment service weighs them by default); the track record counts
+# only where a tenant gives it a weight.
+POTENTIAL_PARTS = ("jpm", "aspects", "track_record")
+DEFAULT_POTENTIAL_WEIGHTS: Mapping[str, float] = {"jpm": 50.0, "aspects": 50.0, "track_record": 0.0}
+PART_NAMES = {"jpm": "JPM", "aspects": "potential aspects", "track_record": "track record"}
+MAX_VALIDITY_YEARS = 3  # Perban BKN 26/2019; a tenant may shorten it (Mojokerto: 2)
+
+
 @dataclass(frozen=True)
 class RuleSet:
     version: int = 1
     potential_high: float = 80.0
     potential_middle: float = 60.0
-    predikat_levels: Mapping[str, PerformanceLevel] = field(default_factory=lambda: dict(DEFAULT_PREDIKAT_LEVELS))
+    predikat_levels: Mapping[str, PerformanceLevel] = field(
+        default_factory=lambda: dict(DEFAULT_PREDIKAT_LEVELS)
+    )
+    potential_weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_POTENTIAL_WEIGHTS))
+    validity_years: int = MAX_VALIDITY_YEARS
+    talent_pool_boxes: frozenset[int] = SUCCESSION_BOXES
+
+
+@dataclass(frozen=True)
+class PotentialParts:
+    """What an assessment result offers the potential axis, each 0-100 or None when not assessed;
+    `reported` is the assessment service's own potential score (used when no part is present)."""
+
+    reported: float
+    jpm: float | None = None
+    aspects: float | None = None
+    track_record: float | None = None
+
+
+def level_percent(levels: list[int]) -> float | None:
+    """The mean of 1-5 levels as 0-100 (level 4 on average is 80, level 3 is 60)."""
+    return round(100.0 * sum(levels) / len(levels) / 5, 2) if levels else None
+
+
+def potential_score(parts: PotentialParts, weights: Mapping[str, float]) -> tuple[float, str]:
+    """The weighted mean of the parts present with a weight above 0; a missing part leaves its weight
+    to the others. Without any, the assessment's reported score stands (how: ""). Returns the score and how it
+    was made ("JPM 80 x 50% + potential aspects 88 x 50%")."""
+    present = [(name, getattr(parts, name), weights.get(name, 0.0)) for name in POTENTIAL_PARTS]
+    present = [(name, value, w) for name, value, w in present if value is not None and w > 0]
+    total = sum(w for _, _, w in present)
+    if not present or total <= 0:
+        return round(parts.reported, 2), ""
+    score = round(sum(value * w for _, value, w in present) / total, 2)
+    how = " + ".join(
+        f"{PART_NAMES[name]} {_fmt(value)} x {_fmt(round(100 * w / total, 1))}%" for name, value, w in present
+    )
+    return score, how
+
+
+def valid_until(completed: date, reported_until: date, rules: RuleSet) -> date:
+    """A result stays valid for the tenant's years from completion, never past what assessment said."""
+    try:
+        by_rule = completed.replace(year=completed.year + rules.validity_years)
+    except ValueError:  # 29 February
+        by_rule = completed.replace(year=completed.year + rules.validity_years, day=28)
+    return min(by_rule, reported_until)
 
 
 DEFAULT_RULES = RuleSet()
@@ -65,10 +121,8 @@ class Placement:
     potential_level: PotentialLevel
     performance_level: PerformanceLevel
     reasons: tuple[str, ...]
-
-    @property
-    def in_talent_pool(self) -> bool:
-        return self.box in SUCCESSION_BOXES
+    potential_score: float = 0.0
+    in_talent_pool: bool = False
 
     @property
     def explanation(self) -> str:
@@ -83,12 +137,13 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
-def potential_level(score: float, rules: RuleSet) -> tuple[PotentialLevel, str]:
+def potential_level(score: float, rules: RuleSet, how: str = "") -> tuple[PotentialLevel, str]:
+    made = f" ({how})" if how else ""
     if score >= rules.potential_high:
-        return "high", f"potential {_fmt(score)} >= {_fmt(rules.potential_high)} -> high"
+        return "high", f"potential {_fmt(score)}{made} >= {_fmt(rules.potential_high)} -> high"
     if score >= rules.potential_middle:
-        return "middle", f"potential {_fmt(score)} >= {_fmt(rules.potential_middle)} -> middle"
-    return "low", f"potential {_fmt(score)} < {_fmt(rules.potential_middle)} -> low"
+        return "middle", f"potential {_fmt(score)}{made} >= {_fmt(rules.potential_middle)} -> middle"
+    return "low", f"potential {_fmt(score)}{made} < {_fmt(rules.potential_middle)} -> low"
 
 
 def performance_level(predikat: str, year: int, rules: RuleSet) -> tuple[PerformanceLevel, str]:
@@ -96,9 +151,22 @@ def performance_level(predikat: str, year: int, rules: RuleSet) -> tuple[Perform
     return level, f"SKP {year} {predikat} -> {level}"
 
 
-def place(potential_score: float, predikat: str, skp_year: int, rules: RuleSet = DEFAULT_RULES) -> Placement:
-    pot, pot_reason = potential_level(potential_score, rules)
+def place(
+    potential: float | PotentialParts, predikat: str, skp_year: int, rules: RuleSet = DEFAULT_RULES
+) -> Placement:
+    """The box for an assessment result and an SKP predikat under the rules, with the reasons. A bare
+    score is taken as it is (the assessment's own potential score)."""
+    if isinstance(potential, PotentialParts):
+        score, how = potential_score(potential, rules.potential_weights)
+    else:
+        score, how = potential, ""
+    pot, pot_reason = potential_level(score, rules, how)
     perf, perf_reason = performance_level(predikat, skp_year, rules)
     return Placement(
-        box=NINE_BOX[(perf, pot)], potential_level=pot, performance_level=perf, reasons=(pot_reason, perf_reason)
+        box=NINE_BOX[(perf, pot)],
+        potential_level=pot,
+        performance_level=perf,
+        reasons=(pot_reason, perf_reason),
+        potential_score=score,
+        in_talent_pool=NINE_BOX[(perf, pot)] in rules.talent_pool_boxes,
     )

@@ -4,8 +4,11 @@ from bakat_common.app import create_service_app
 from fastapi import FastAPI
 
 from placement.api import router
+from placement.calibration.api import router as calibration_router
 from placement.config import PlacementSettings
 from placement.consumers import consumer_specs
+from placement.plans.api import router as plans_router
+from placement.succession.api import router as succession_router
 
 
 def create_app(settings: PlacementSettings) -> FastAPI:
@@ -13,7 +16,7 @@ def create_app(settings: PlacementSettings) -> FastAPI:
         settings,
         title="Bakat placement",
         description="Nine-box placement (Permenpan RB 3/2020) computed from assessment and SKP events.",
-        routers=[router],
+        routers=[router, plans_router, calibration_router, succession_router],
         consumers=consumer_specs(),
     )
 

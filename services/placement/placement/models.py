@@ -54,19 +54,35 @@ class PotentialInput(Base):
     nip: Mapped[str] = mapped_column(String(18), primary_key=True)
     assessment_id: Mapped[str] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer)
-    potential_score: Mapped[float] = mapped_column(Float)
+    potential_score: Mapped[float] = mapped_column(Float)  # the assessment's own figure
     jpm: Mapped[float | None] = mapped_column(Float)
     completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     valid_until: Mapped[date] = mapped_column(Date)
+    # The parts the tenant's rules weigh (0-100, None when not assessed), from the result's scores.
+    aspects_score: Mapped[float | None] = mapped_column(Float)
+    track_record_score: Mapped[float | None] = mapped_column(Float)
+    campaign_id: Mapped[str | None] = mapped_column(String(64))
+    scores: Mapped[dict[str, int]] = mapped_column(JSONB, server_default="{}")  # level 1-5 per instrument
+    gaps: Mapped[dict[str, int]] = mapped_column(JSONB, server_default="{}")  # required - actual, shortfalls
+    development: Mapped[list[dict]] = mapped_column(JSONB, server_default="[]")  # contracts DevelopmentNeed
 
 
 class PlacementRecord(Base):
+    """An employee's current nine-box placement. `box` is the one everybody sees: the rules' box
+    (`computed_box`) unless an approved calibration moved it (`calibration_id`), which holds for the
+    same inputs (assessment and SKP year) and ends when a new cycle's inputs arrive."""
+
     __tablename__ = "placements"
 
     tenant_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     nip: Mapped[str] = mapped_column(String(18), primary_key=True)
     id: Mapped[uuid.UUID] = mapped_column(default=uuid.uuid4, unique=True)
     box: Mapped[int] = mapped_column(Integer, index=True)
+    computed_box: Mapped[int] = mapped_column(Integer)
+    calibration_id: Mapped[uuid.UUID | None] = mapped_column()
+    assessment_version: Mapped[int] = mapped_column(Integer, server_default="1")
+    jpm: Mapped[float | None] = mapped_column(Float)
+    valid_until: Mapped[date | None] = mapped_column(Date)
     potential_level: Mapped[str] = mapped_column(String(6))
     performance_level: Mapped[str] = mapped_column(String(5))
     potential_score: Mapped[float] = mapped_column(Float)
@@ -89,6 +105,11 @@ class RuleSetVersion(Base):
     potential_high: Mapped[float] = mapped_column(Float)
     potential_middle: Mapped[float] = mapped_column(Float)
     predikat_levels: Mapped[dict[str, str]] = mapped_column(JSONB)
+    potential_weights: Mapped[dict[str, float]] = mapped_column(
+        JSONB, server_default='{"jpm": 50, "aspects": 50, "track_record": 0}'
+    )
+    validity_years: Mapped[int] = mapped_column(Integer, server_default="3")
+    talent_pool_boxes: Mapped[list[int]] = mapped_column(JSONB, server_default="[7, 8, 9]")
     created_by: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -121,6 +142,8 @@ class PlacementHistory(Base):
     tenant_id: Mapped[str] = mapped_column(String(100))
     nip: Mapped[str] = mapped_column(String(18))
     box: Mapped[int] = mapped_column(Integer)
+    computed_box: Mapped[int | None] = mapped_column(Integer)
+    calibration_id: Mapped[uuid.UUID | None] = mapped_column()
     potential_score: Mapped[float] = mapped_column(Float)
     predikat: Mapped[str] = mapped_column(String(20))
     skp_year: Mapped[int] = mapped_column(Integer)

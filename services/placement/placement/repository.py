@@ -6,11 +6,22 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from placement.models import EmployeeRecord, PerformanceInput, PlacementHistory, PlacementRecord, PotentialInput
+from placement.models import (
+    EmployeeRecord,
+    PerformanceInput,
+    PlacementHistory,
+    PlacementRecord,
+    PotentialInput,
+)
 
 PLACEMENT_COLUMNS = (
     "tenant_id", "nip", "id", "box", "potential_level", "performance_level", "potential_score", "predikat",
-    "skp_year", "assessment_id", "rule_version", "reasons", "computed_at",
+    "skp_year", "assessment_id", "rule_version", "reasons", "computed_at", "computed_box", "calibration_id",
+    "assessment_version", "jpm", "valid_until",
+)  # fmt: skip
+HISTORY_COLUMNS = (
+    "tenant_id", "nip", "box", "computed_box", "calibration_id", "potential_score", "predikat", "skp_year",
+    "assessment_id", "rule_version", "reasons", "computed_at",
 )  # fmt: skip
 
 
@@ -36,7 +47,8 @@ class PlacementRepository:
             return
         stmt = pg_insert(PerformanceInput).values(rows)
         newer = (stmt.excluded.year > PerformanceInput.year) | (
-            (stmt.excluded.year == PerformanceInput.year) & (stmt.excluded.recorded_at >= PerformanceInput.recorded_at)
+            (stmt.excluded.year == PerformanceInput.year)
+            & (stmt.excluded.recorded_at >= PerformanceInput.recorded_at)
         )
         await self.session.execute(
             stmt.on_conflict_do_update(
@@ -98,12 +110,20 @@ class PlacementRepository:
                 PerformanceInput.predikat,
                 PotentialInput.potential_score,
                 PotentialInput.assessment_id,
+                PotentialInput.version,
+                PotentialInput.jpm,
+                PotentialInput.aspects_score,
+                PotentialInput.track_record_score,
+                PotentialInput.completed_at,
+                PotentialInput.valid_until,
                 PlacementRecord.box,
+                PlacementRecord.computed_box,
+                PlacementRecord.calibration_id,
                 PlacementRecord.rule_version,
-                PlacementRecord.potential_score.label("placed_score"),
                 PlacementRecord.predikat.label("placed_predikat"),
                 PlacementRecord.skp_year.label("placed_year"),
                 PlacementRecord.assessment_id.label("placed_assessment"),
+                PlacementRecord.assessment_version.label("placed_version"),
             )
             .join(PotentialInput, same(PotentialInput))
             .outerjoin(PlacementRecord, same(PlacementRecord))
@@ -132,19 +152,18 @@ class PlacementRepository:
         )
         await copy_records(self.session, "placement_batch", PLACEMENT_COLUMNS, rows)
         columns = ", ".join(PLACEMENT_COLUMNS)
-        updates = ", ".join(f"{c} = excluded.{c}" for c in PLACEMENT_COLUMNS if c not in ("tenant_id", "nip", "id"))
+        updates = ", ".join(
+            f"{c} = excluded.{c}" for c in PLACEMENT_COLUMNS if c not in ("tenant_id", "nip", "id")
+        )
         await self.session.execute(
             text(
                 f"INSERT INTO placements ({columns}) SELECT {columns} FROM placement_batch"
                 f" ON CONFLICT (tenant_id, nip) DO UPDATE SET {updates}"
             )
         )
-        history = ("tenant_id", "nip", "box", "potential_score", "predikat", "skp_year", "assessment_id",
-                   "rule_version", "reasons", "computed_at")  # fmt: skip
+        history = ", ".join(HISTORY_COLUMNS)
         await self.session.execute(
-            text(
-                f"INSERT INTO placement_history ({', '.join(history)}) SELECT {', '.join(history)} FROM placement_batch"
-            )
+            text(f"INSERT INTO placement_history ({history}) SELECT {history} FROM placement_batch")
         )
         await self.session.execute(text("TRUNCATE placement_batch"))
 
@@ -198,7 +217,9 @@ class PlacementRepository:
             where.append(PlacementRecord.box.in_(sorted(boxes)))
         if box is not None:
             where.append(PlacementRecord.box == box)
-        total = await self.session.scalar(select(func.count()).select_from(PlacementRecord).where(*where)) or 0
+        total = (
+            await self.session.scalar(select(func.count()).select_from(PlacementRecord).where(*where)) or 0
+        )
         rows = await self.session.scalars(
             select(PlacementRecord).where(*where).order_by(PlacementRecord.nip).limit(limit).offset(offset)
         )

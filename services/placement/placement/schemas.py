@@ -1,20 +1,30 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from bakat_common.contracts.assessment import SkpPredikat
 from bakat_common.contracts.placement import PerformanceLevel
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from placement.domain import DEFAULT_PREDIKAT_LEVELS, RECOMMENDATIONS, SUCCESSION_BOXES, explain
+from placement.domain import (
+    DEFAULT_POTENTIAL_WEIGHTS,
+    DEFAULT_PREDIKAT_LEVELS,
+    MAX_VALIDITY_YEARS,
+    RECOMMENDATIONS,
+    SUCCESSION_BOXES,
+    explain,
+)
 from placement.models import PlacementRecord
 
 
 class PotentialAxis(BaseModel):
-    score: float
+    score: float = Field(description="weighted by the tenant's rules (see the reasons)")
     level: str = Field(examples=["high"])
     assessment_id: str
+    jpm: float | None
+    valid_until: date | None = Field(description="the result's validity under the tenant's rules")
+    expired: bool = Field(description="past valid_until: the employee is due for re-assessment")
 
 
 class PerformanceAxis(BaseModel):
@@ -26,29 +36,48 @@ class PerformanceAxis(BaseModel):
 class PlacementOut(BaseModel):
     tenant_id: str
     nip: str
-    box: int = Field(ge=1, le=9)
+    box: int = Field(ge=1, le=9, description="the box in force: the rules' box or a calibrated one")
+    computed_box: int = Field(ge=1, le=9, description="the box the rules give")
+    calibration_id: uuid.UUID | None = Field(description="the approved calibration move that set `box`")
     potential: PotentialAxis
     performance: PerformanceAxis
     in_talent_pool: bool
-    explanation: str = Field(examples=["box 6: potential 84 >= 80 -> high; SKP 2024 Butuh Perbaikan -> below"])
+    explanation: str = Field(
+        examples=["box 6: potential 84 >= 80 -> high; SKP 2024 Butuh Perbaikan -> below"]
+    )
     reasons: list[str]
     recommendations: list[str]
     rule_version: int
     computed_at: datetime
 
     @classmethod
-    def of(cls, row: PlacementRecord) -> PlacementOut:
+    def of(
+        cls, row: PlacementRecord, pool_boxes: frozenset[int] = SUCCESSION_BOXES, today: date | None = None
+    ) -> PlacementOut:
+        today = today or date.today()
+        reasons = list(row.reasons)
+        if row.calibration_id is not None and row.box != row.computed_box:
+            reasons.append(f"calibrated from box {row.computed_box} to box {row.box}")
         return cls(
             tenant_id=row.tenant_id,
             nip=row.nip,
             box=row.box,
+            computed_box=row.computed_box,
+            calibration_id=row.calibration_id,
             potential=PotentialAxis(
-                score=row.potential_score, level=row.potential_level, assessment_id=row.assessment_id
+                score=row.potential_score,
+                level=row.potential_level,
+                assessment_id=row.assessment_id,
+                jpm=row.jpm,
+                valid_until=row.valid_until,
+                expired=row.valid_until is not None and row.valid_until < today,
+            ),  # fmt: skip
+            performance=PerformanceAxis(
+                predikat=row.predikat, skp_year=row.skp_year, level=row.performance_level
             ),
-            performance=PerformanceAxis(predikat=row.predikat, skp_year=row.skp_year, level=row.performance_level),
-            in_talent_pool=row.box in SUCCESSION_BOXES,
-            explanation=explain(row.box, row.reasons),
-            reasons=list(row.reasons),
+            in_talent_pool=row.box in pool_boxes,
+            explanation=explain(row.box, reasons),
+            reasons=reasons,
             recommendations=list(RECOMMENDATIONS[row.box]),
             rule_version=row.rule_version,
             computed_at=row.computed_at,
@@ -62,6 +91,25 @@ class PlacementPage(BaseModel):
     offset: int
 
 
+class PotentialWeights(BaseModel):
+    """Relative weights of the potential score's parts (any scale; a part not assessed for an
+    employee leaves its weight to the others)."""
+
+    jpm: float = Field(DEFAULT_POTENTIAL_WEIGHTS["jpm"], ge=0, le=100, description="competency JPM")
+    aspects: float = Field(
+        DEFAULT_POTENTIAL_WEIGHTS["aspects"], ge=0, le=100, description="potential aspects"
+    )
+    track_record: float = Field(
+        DEFAULT_POTENTIAL_WEIGHTS["track_record"], ge=0, le=100, description="the panel's Rekam Jejak rating"
+    )
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> PotentialWeights:
+        if self.jpm + self.aspects + self.track_record <= 0:
+            raise ValueError("at least one potential weight must be above 0")
+        return self
+
+
 class RuleSetIn(BaseModel):
     """New nine-box rules for the tenant: a new version, and every placement recomputed with it."""
 
@@ -71,10 +119,21 @@ class RuleSetIn(BaseModel):
         default_factory=lambda: dict(DEFAULT_PREDIKAT_LEVELS),
         description="SKP predikat -> performance level; all five predikat",
     )
+    potential_weights: PotentialWeights = Field(default_factory=PotentialWeights)
+    validity_years: int = Field(
+        MAX_VALIDITY_YEARS, ge=1, le=MAX_VALIDITY_YEARS, description="years an assessment result stays valid"
+    )
+    talent_pool_boxes: set[int] = Field(
+        default_factory=lambda: set(SUCCESSION_BOXES),
+        min_length=1,
+        description="the boxes of the talent pool",
+    )
     reason: str = Field(min_length=3, max_length=2000, examples=["Perbup 12/2026: ambang 90/70"])
 
     @model_validator(mode="after")
     def _consistent(self) -> RuleSetIn:
+        if not self.talent_pool_boxes <= set(range(1, 10)):
+            raise ValueError("talent_pool_boxes must be boxes 1-9")
         if self.potential_middle >= self.potential_high:
             raise ValueError("potential_middle must be below potential_high")
         missing = [p for p in DEFAULT_PREDIKAT_LEVELS if p not in self.predikat_levels]
@@ -88,6 +147,9 @@ class RuleSetOut(BaseModel):
     potential_high: float
     potential_middle: float
     predikat_levels: dict[str, str]
+    potential_weights: dict[str, float]
+    validity_years: int
+    talent_pool_boxes: list[int]
     created_by: str | None
     reason: str | None
     created_at: datetime | None

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from bakat_common.auth import Principal, require_roles
 from bakat_common.consumer import batched
 from bakat_common.contracts.assessment import AssessmentCompletedV1, PerformanceRecordedV1
+from bakat_common.contracts.competencies import POTENTIAL_CODES, TRACK_RECORD
 from bakat_common.contracts.placement import EmployeePlacedV1, TalentPoolChangedV1
 from bakat_common.errors import NotFound
 from bakat_common.events import CloudEvent, bulk_envelope
@@ -19,7 +20,15 @@ from pydantic_core import to_json
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from placement.domain import DEFAULT_RULES, SUCCESSION_BOXES, RuleSet, place
+from placement.domain import (
+    DEFAULT_RULES,
+    Placement,
+    PotentialParts,
+    RuleSet,
+    level_percent,
+    place,
+    valid_until,
+)
 from placement.models import EmployeeRecord, PlacementRecord, RecomputeJob, RuleSetVersion
 from placement.repository import PlacementRepository
 from placement.schemas import RuleSetIn
@@ -38,6 +47,19 @@ async def _on_employees_changed(session: AsyncSession, events: list[CloudEvent])
 on_employee_changed = batched(_on_employees_changed)
 
 
+def _potential_row(tenant_id: str, a: AssessmentCompletedV1) -> dict:
+    aspects = [level for code, level in a.scores.items() if code in POTENTIAL_CODES]
+    track = a.scores.get(TRACK_RECORD)
+    return {
+        "tenant_id": tenant_id, "nip": a.nip, "assessment_id": a.assessment_id, "version": a.version,
+        "potential_score": a.potential_score, "jpm": a.jpm, "completed_at": a.completed_at,
+        "valid_until": a.valid_until, "aspects_score": level_percent(aspects),
+        "track_record_score": level_percent([track]) if track is not None else None,
+        "campaign_id": a.campaign_id, "scores": dict(a.scores), "gaps": dict(a.gaps),
+        "development": [d.model_dump() for d in a.development],
+    }  # fmt: skip
+
+
 async def _on_inputs(session: AsyncSession, events: list[CloudEvent]) -> None:
     """SKP predikat and assessment results (completed or corrected), a run of them at once: the
     inputs are upserted (newest wins, so the order within the run does not matter) and the placements
@@ -51,12 +73,7 @@ async def _on_inputs(session: AsyncSession, events: list[CloudEvent]) -> None:
                  "recorded_at": p.recorded_at}
             )  # fmt: skip
         else:
-            a = AssessmentCompletedV1.model_validate(event.data)
-            potential.append(
-                {"tenant_id": event.tenant, "nip": a.nip, "assessment_id": a.assessment_id, "version": a.version,
-                 "potential_score": a.potential_score, "jpm": a.jpm, "completed_at": a.completed_at,
-                 "valid_until": a.valid_until}
-            )  # fmt: skip
+            potential.append(_potential_row(event.tenant, AssessmentCompletedV1.model_validate(event.data)))
     repo = PlacementRepository(session)
     await repo.upsert_performance(performance)
     await repo.upsert_potential(potential)
@@ -74,37 +91,51 @@ async def recompute_many(
     session: AsyncSession, tenant_id: str, nips: list[str] | None, rules: RuleSet = DEFAULT_RULES
 ) -> int:
     """Place every given employee (None: the whole tenant) who has both inputs; store the placements
-    that changed and publish those whose box or rule version changed. Returns how many changed."""
+    that changed and publish those whose box or rule version changed. A calibrated box holds while
+    the inputs stay the same (a rule change keeps it); new inputs end it. Returns how many changed."""
     repo = PlacementRepository(session)
     now = datetime.now(timezone.utc)
     rows, envelopes = [], []
     for r in await repo.inputs_for_placement(tenant_id, nips):
-        result = place(r.potential_score, r.predikat, r.year, rules)
-        same_inputs = (r.placed_score, r.placed_predikat, r.placed_year, r.placed_assessment) == (
-            r.potential_score, r.predikat, r.year, r.assessment_id,
+        parts = PotentialParts(r.potential_score, r.jpm, r.aspects_score, r.track_record_score)
+        result = place(parts, r.predikat, r.year, rules)
+        same_inputs = (r.placed_assessment, r.placed_version, r.placed_year, r.placed_predikat) == (
+            r.assessment_id, r.version, r.year, r.predikat,
         )  # fmt: skip
-        if same_inputs and (r.box, r.rule_version) == (result.box, rules.version):
+        if same_inputs and (r.computed_box, r.rule_version) == (result.box, rules.version):
             continue  # a duplicate or an unrelated change: nothing to store, nothing to publish
+        calibration_id = r.calibration_id if same_inputs else None
+        box = r.box if calibration_id is not None else result.box
         rows.append((
-            tenant_id, r.nip, uuid.uuid4(), result.box, result.potential_level, result.performance_level,
-            r.potential_score, r.predikat, r.year, r.assessment_id, rules.version, to_json(list(result.reasons)).decode(),
-            now,
+            tenant_id, r.nip, uuid.uuid4(), box, result.potential_level, result.performance_level,
+            result.potential_score, r.predikat, r.year, r.assessment_id, rules.version,
+            to_json(list(result.reasons)).decode(), now, result.box, calibration_id, r.version, r.jpm,
+            valid_until(r.completed_at.date(), r.valid_until, rules),
         ))  # fmt: skip
-        if (r.box, r.rule_version) != (result.box, rules.version):
-            data = {"nip": r.nip, "box": result.box, "potential_level": result.potential_level,
-                    "performance_level": result.performance_level, "rule_version": rules.version}  # fmt: skip
-            envelopes.append(bulk_envelope(EmployeePlacedV1, data, service=SERVICE, tenant=tenant_id, subject=r.nip))
-            joined = result.box in SUCCESSION_BOXES
-            if joined != (r.box in SUCCESSION_BOXES):  # membership changed (a first placement outside it is none)
-                if joined or r.box is not None:
-                    pool = {"nip": r.nip, "member": joined, "box": result.box, "previous_box": r.box,
-                            "rule_version": rules.version}  # fmt: skip
-                    envelopes.append(
-                        bulk_envelope(TalentPoolChangedV1, pool, service=SERVICE, tenant=tenant_id, subject=r.nip)
-                    )
+        if (r.box, r.rule_version) != (box, rules.version):
+            envelopes.extend(placement_events(tenant_id, r.nip, box, r.box, result, rules))
     await repo.save_placements(rows)
     await add_many_to_outbox(session, envelopes, topic=TOPIC)
     return len(rows)
+
+
+def placement_events(
+    tenant_id: str, nip: str, box: int, previous_box: int | None, result: Placement, rules: RuleSet
+) -> list[dict]:
+    """employee.placed for a new box or rule version, and talent_pool.changed when the employee joins
+    or leaves the pool (a first placement outside it is no change)."""
+    data = {"nip": nip, "box": box, "potential_level": result.potential_level,
+            "performance_level": result.performance_level, "rule_version": rules.version}  # fmt: skip
+    envelopes = [bulk_envelope(EmployeePlacedV1, data, service=SERVICE, tenant=tenant_id, subject=nip)]
+    pool = rules.talent_pool_boxes
+    joined = box in pool
+    if joined != (previous_box in pool) and (joined or previous_box is not None):
+        change = {"nip": nip, "member": joined, "box": box, "previous_box": previous_box,
+                  "rule_version": rules.version}  # fmt: skip
+        envelopes.append(
+            bulk_envelope(TalentPoolChangedV1, change, service=SERVICE, tenant=tenant_id, subject=nip)
+        )
+    return envelopes
 
 
 async def placement_of(session: AsyncSession, tenant_id: str, nip: str) -> PlacementRecord:
@@ -113,7 +144,9 @@ async def placement_of(session: AsyncSession, tenant_id: str, nip: str) -> Place
     if placement is not None:
         return placement
     perf, pot = await repo.inputs(tenant_id, nip)
-    missing = [name for name, value in (("an SKP predikat", perf), ("a completed assessment", pot)) if value is None]
+    missing = [
+        name for name, value in (("an SKP predikat", perf), ("a completed assessment", pot)) if value is None
+    ]
     if len(missing) == 2 and await repo.employee(tenant_id, nip) is None:
         raise NotFound(f"employee {nip} not known in {tenant_id}")
     raise NotFound(f"employee {nip} has no placement yet: waiting for {' and '.join(missing)}")
@@ -122,7 +155,7 @@ async def placement_of(session: AsyncSession, tenant_id: str, nip: str) -> Place
 # ---- rule sets --------------------------------------------------------------------------------------
 
 
-def _rules_of(row: RuleSetVersion | None) -> RuleSet:
+def rules_of(row: RuleSetVersion | None) -> RuleSet:
     if row is None:
         return DEFAULT_RULES
     return RuleSet(
@@ -130,6 +163,9 @@ def _rules_of(row: RuleSetVersion | None) -> RuleSet:
         potential_high=row.potential_high,
         potential_middle=row.potential_middle,
         predikat_levels=dict(row.predikat_levels),
+        potential_weights=dict(row.potential_weights),
+        validity_years=row.validity_years,
+        talent_pool_boxes=frozenset(row.talent_pool_boxes),
     )
 
 
@@ -140,7 +176,7 @@ async def current_rules(session: AsyncSession, tenant_id: str) -> RuleSet:
         .order_by(RuleSetVersion.version.desc())
         .limit(1)
     )
-    return _rules_of(row)
+    return rules_of(row)
 
 
 async def change_rules(
@@ -157,6 +193,9 @@ async def change_rules(
         potential_high=data.potential_high,
         potential_middle=data.potential_middle,
         predikat_levels=dict(data.predikat_levels),
+        potential_weights=data.potential_weights.model_dump(),
+        validity_years=data.validity_years,
+        talent_pool_boxes=sorted(data.talent_pool_boxes),
         created_by=principal.subject,
         reason=data.reason,
     )
@@ -168,7 +207,9 @@ async def change_rules(
     return row, job
 
 
-async def run_recompute(sessions: async_sessionmaker[AsyncSession], job_id: uuid.UUID, chunk: int = 5000) -> None:
+async def run_recompute(
+    sessions: async_sessionmaker[AsyncSession], job_id: uuid.UUID, chunk: int = 5000
+) -> None:
     """Recompute the tenant's placements with the job's rule version, in one transaction (all or
     nothing), chunk by chunk, saving progress from a side session so pollers see it."""
     async with sessions() as s:
@@ -182,7 +223,7 @@ async def run_recompute(sessions: async_sessionmaker[AsyncSession], job_id: uuid
 
     try:
         async with sessions() as session, session.begin():
-            rules = _rules_of(await session.get(RuleSetVersion, (tenant_id, version)))
+            rules = rules_of(await session.get(RuleSetVersion, (tenant_id, version)))
             nips = await PlacementRepository(session).placeable(tenant_id)
             await progress(total=len(nips))
             changed = 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import ClassVar, Literal
 
+from pydantic import BaseModel
+
 from bakat_common.contracts import EventPayload, register
 
 SkpPredikat = Literal["Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang"]
@@ -22,6 +24,17 @@ class PerformanceRecordedV1(EventPayload):
 
 
 JpmCategory = Literal["Optimal", "Cukup Optimal", "Kurang Optimal"]
+
+
+class DevelopmentNeed(BaseModel):
+    """A development item the tenant's rules draw from a weak instrument (Serang: weak communication
+    -> public speaking)."""
+
+    instrument: str
+    level: int
+    target: int
+    recommendation: str
+    kind: str  # training | coaching | counselling | ...
 
 
 @register
@@ -43,6 +56,8 @@ class AssessmentCompletedV1(EventPayload):
     scores: dict[str, int] = {}
     # required minus actual level, for the competencies of the position's standard that fall short
     gaps: dict[str, int] = {}
+    # what the weak instruments call for, under the tenant's development rules
+    development: list[DevelopmentNeed] = []
 
 
 @register
