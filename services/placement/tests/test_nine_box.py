@@ -1,5 +1,16 @@
+from datetime import date
+
 import pytest
-from placement.domain import DEFAULT_RULES, RuleSet, place
+from placement.domain import (
+    DEFAULT_POTENTIAL_WEIGHTS,
+    DEFAULT_RULES,
+    PotentialParts,
+    RuleSet,
+    level_percent,
+    place,
+    potential_score,
+    valid_until,
+)
 
 # DESIGN.md section 2: rows performance, columns potential.
 GRID = {
@@ -51,3 +62,56 @@ def test_thresholds_come_from_the_rule_set():
     rules = RuleSet(version=2, potential_high=90, potential_middle=70)
     assert place(85, "Baik", 2024, rules).box == 5
     assert place(85, "Baik", 2024, DEFAULT_RULES).box == 8
+
+
+# ---- potential weights, validity and pool boxes from the rule set ------------------------------------
+
+
+def test_the_potential_score_weighs_the_parts_the_rules_name():
+    parts = PotentialParts(reported=70, jpm=80, aspects=90, track_record=60)
+    assert potential_score(parts, DEFAULT_POTENTIAL_WEIGHTS) == (85, "JPM 80 x 50% + potential aspects 90 x 50%")
+    score, how = potential_score(parts, {"jpm": 40, "aspects": 40, "track_record": 20})
+    assert score == 80 and how == "JPM 80 x 40% + potential aspects 90 x 40% + track record 60 x 20%"
+
+
+def test_a_part_not_assessed_leaves_its_weight_to_the_others():
+    assert potential_score(PotentialParts(reported=70, jpm=None, aspects=90), DEFAULT_POTENTIAL_WEIGHTS)[0] == 90
+    weights = {"jpm": 40, "aspects": 40, "track_record": 20}
+    assert potential_score(PotentialParts(reported=70, jpm=80, aspects=90), weights)[0] == 85
+
+
+def test_without_any_part_the_assessments_own_score_stands():
+    assert potential_score(PotentialParts(reported=72.5), DEFAULT_POTENTIAL_WEIGHTS) == (72.5, "")
+    only_track = {"jpm": 0, "aspects": 0, "track_record": 100}
+    assert potential_score(PotentialParts(reported=72.5, jpm=90), only_track) == (72.5, "")
+
+
+def test_the_weighted_score_decides_the_box_and_explains_itself():
+    parts = PotentialParts(reported=50, jpm=76, aspects=88)  # 82: high, although assessment said 50
+    result = place(parts, "Butuh Perbaikan", 2024)
+    assert result.box == 6 and result.potential_score == 82
+    assert result.reasons[0] == "potential 82 (JPM 76 x 50% + potential aspects 88 x 50%) >= 80 -> high"
+
+
+def test_level_percent_is_the_mean_level_out_of_five():
+    assert level_percent([4, 4, 5, 3]) == 80 and level_percent([3]) == 60 and level_percent([]) is None
+
+
+@pytest.mark.parametrize(
+    ("completed", "reported", "years", "expected"),
+    [
+        (date(2024, 5, 2), date(2027, 5, 2), 3, date(2027, 5, 2)),
+        (date(2024, 5, 2), date(2027, 5, 2), 2, date(2026, 5, 2)),  # Mojokerto: 2 years
+        (date(2024, 5, 2), date(2025, 5, 2), 3, date(2025, 5, 2)),  # never past what assessment said
+        (date(2024, 2, 29), date(2030, 1, 1), 2, date(2026, 2, 28)),
+    ],
+)
+def test_a_result_is_valid_for_the_tenants_years_and_never_longer_than_reported(completed, reported, years, expected):
+    assert valid_until(completed, reported, RuleSet(validity_years=years)) == expected
+
+
+def test_the_talent_pool_boxes_come_from_the_rules():
+    assert place(90, "Baik", 2024).in_talent_pool  # box 8, default pool 7-9
+    narrow = RuleSet(talent_pool_boxes=frozenset({9}))
+    assert not place(90, "Baik", 2024, narrow).in_talent_pool
+    assert place(90, "Sangat Baik", 2024, narrow).in_talent_pool

@@ -168,3 +168,47 @@ async def test_joining_and_leaving_the_talent_pool_are_published(sessions):
         rows = (await s.execute(select(outbox.c.event_type, outbox.c.envelope).order_by(outbox.c.id))).all()
     pool = [r.envelope["data"] for r in rows if r.event_type == "bakat.placement.talent_pool.changed.v1"]
     assert [(p["member"], p["box"], p["previous_box"]) for p in pool] == [(True, 8, None), (False, 6, 8)]
+
+
+def scored(jpm: float | None, levels: dict[str, int], completed_at: datetime = T0, version: int = 1) -> CloudEvent:
+    payload = AssessmentCompletedV1(
+        assessment_id="a-scored", nip=NIP, version=version, potential_score=10, jpm=jpm, completed_at=completed_at,
+        valid_until=date(2028, 6, 1), scores=levels,
+    )  # fmt: skip
+    return new_event(payload, service="assessment", tenant=TENANT, subject=NIP)
+
+
+async def test_the_potential_axis_uses_the_tenants_weights_over_the_results_parts(sessions):
+    levels = {"Kecerdasan Emosional": 5, "Motivasi dan Komitmen": 4, "Rekam Jejak": 2, "Integritas": 3}
+    await deliver(sessions, scored(70, levels), skp(2025, "Baik", T0))
+    p = await placement(sessions)
+    # default weights: JPM 70 x 50% + aspects (5+4)/2/5 = 90 x 50% = 80 -> high; the track record is not weighed
+    assert (p.potential_score, p.potential_level, p.box, p.computed_box) == (80, "high", 8, 8)
+    assert p.reasons[0] == "potential 80 (JPM 70 x 50% + potential aspects 90 x 50%) >= 80 -> high"
+    with_track = service.RuleSet(version=2, potential_weights={"jpm": 40, "aspects": 40, "track_record": 20})
+    async with sessions() as s, s.begin():
+        assert await service.recompute_many(s, TENANT, None, with_track) == 1
+    p = await placement(sessions)  # 70 x .4 + 90 x .4 + 40 x .2 = 72 -> middle
+    assert (p.potential_score, p.box, p.rule_version) == (72, 5, 2)
+
+
+async def test_validity_follows_the_tenants_years_and_a_change_is_stored(sessions):
+    await deliver(sessions, result(85, T0), skp(2025, "Baik", T0))
+    assert (await placement(sessions)).valid_until == date(2028, 6, 1)
+    async with sessions() as s, s.begin():
+        await service.recompute_many(s, TENANT, None, service.RuleSet(version=2, validity_years=2))
+    assert (await placement(sessions)).valid_until == date(2027, 6, 1)
+
+
+async def test_a_calibrated_box_holds_through_a_rule_change_and_ends_with_new_inputs(sessions):
+    await deliver(sessions, result(75, T0), skp(2025, "Baik", T0))  # box 5
+    move = uuid.uuid4()
+    async with sessions() as s, s.begin():  # what an approved calibration leaves behind
+        await s.execute(text("UPDATE placements SET box = 8, calibration_id = :m"), {"m": move})
+    async with sessions() as s, s.begin():
+        await service.recompute_many(s, TENANT, None, service.RuleSet(version=2, potential_middle=80, potential_high=90))
+    p = await placement(sessions)
+    assert (p.box, p.computed_box, p.calibration_id, p.rule_version) == (8, 2, move, 2)
+    await deliver(sessions, skp(2026, "Sangat Baik", T0 + timedelta(days=300)))  # a new cycle
+    p = await placement(sessions)
+    assert (p.box, p.computed_box, p.calibration_id) == (7, 7, None)
