@@ -1,29 +1,36 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, timedelta
 from typing import Annotated
 
 from bakat_common.app import PrincipalDep, ReadSessionDep, RuntimeDep, SessionDep
 from bakat_common.errors import NotFound, problem_responses
+from bakat_common.pagination import decode_nip_cursor, encode_nip_cursor
 from bakat_common.tenancy import KnownTenantDep
 from fastapi import APIRouter, BackgroundTasks, Path, Query
 from sqlalchemy import select
 
 from placement import service
+from placement.domain import LOW_BOXES, UnitShare, outliers
 from placement.models import RecomputeJob, RuleSetVersion
 from placement.repository import PlacementRepository
 from placement.schemas import (
     BoxMember,
     BoxView,
+    DistributionView,
     NineBoxView,
     PlacementChange,
     PlacementHistoryOut,
     PlacementOut,
     PlacementPage,
+    ReassessmentDue,
+    ReassessmentDuePage,
     RecomputeJobOut,
     RuleChangeOut,
     RuleSetIn,
     RuleSetOut,
+    UnitDistribution,
     YearBox,
 )
 
@@ -85,6 +92,96 @@ async def nine_box(
         total=sum(counts.values()),
         boxes=[BoxView(box=b, count=counts.get(b, 0), members=listed.get(b, [])) for b in range(1, 10)],
     )
+
+
+@router.get(
+    "/tenants/{tenant_id}/nine-box/distribution",
+    response_model=DistributionView,
+    responses=problem_responses(401, 403, 404, 422),
+    summary="The nine-box of each unit under a unit (or of the top-level units), outliers flagged",
+)
+async def distribution(
+    tenant_id: KnownTenantDep,
+    session: ReadSessionDep,
+    unit: Annotated[
+        str | None, Query(max_length=50, description="compare the units directly under this one")
+    ] = None,
+    tier: Annotated[str | None, Query(max_length=20)] = None,
+) -> DistributionView:
+    pool = (await service.current_rules(session, tenant_id)).talent_pool_boxes
+    rows = await PlacementRepository(session).box_counts_by_unit_path(tenant_id, unit, tier)
+    by_unit: dict[str, dict[int, int]] = {}
+    for path, box, count in rows:
+        codes = [c for c in path.split("/") if c]
+        if unit is not None:
+            codes = codes[codes.index(unit) :]  # the path from the unit asked for down
+        # The unit directly under the one asked for; people in that unit itself count as its own group.
+        code = codes[1] if unit is not None and len(codes) > 1 else codes[0]
+        boxes = by_unit.setdefault(code, {})
+        boxes[box] = boxes.get(box, 0) + count
+    shares = [UnitShare(code, boxes) for code, boxes in sorted(by_unit.items())]
+    flagged = outliers(shares, pool)
+    overall: dict[int, int] = {}
+    for path, box, count in rows:
+        overall[box] = overall.get(box, 0) + count
+    return DistributionView(
+        parent_unit=unit,
+        total=sum(overall.values()),
+        boxes=dict(sorted(overall.items())),
+        units=[
+            UnitDistribution(
+                unit_code=u.unit_code,
+                total=u.total,
+                boxes=dict(sorted(u.counts.items())),
+                talent_pool_share=round(u.share(pool), 4),
+                low_boxes_share=round(u.share(LOW_BOXES), 4),
+                outlier=u.unit_code in flagged,
+                outlier_reasons=flagged.get(u.unit_code, []),
+            )  # fmt: skip
+            for u in shares
+        ],
+    )
+
+
+@router.get(
+    "/tenants/{tenant_id}/placements/reassessment-due",
+    response_model=ReassessmentDuePage,
+    responses=problem_responses(401, 403, 404, 422),
+    summary="Active employees with no valid assessment result (never assessed, or expired under the rules)",
+)
+async def reassessment_due(
+    tenant_id: KnownTenantDep,
+    session: ReadSessionDep,
+    unit: Annotated[str | None, Query(max_length=50, description="unit code; includes its sub-units")] = None,
+    within_days: Annotated[
+        int, Query(ge=0, le=3 * 366, description="also those whose result expires within so many days")
+    ] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[str | None, Query(max_length=100)] = None,
+) -> ReassessmentDuePage:
+    after = decode_nip_cursor(cursor)
+    rules = await service.current_rules(session, tenant_id)
+    today = date.today()
+    due_by = today + timedelta(days=within_days)  # a result is still valid on its valid_until day
+    rows, total = await PlacementRepository(session).reassessment_due(
+        tenant_id, rules.validity_years, due_by, unit, after, limit + 1
+    )
+    more, rows = len(rows) > limit, rows[:limit]
+
+    def reason(until: date | None) -> str:
+        if until is None:
+            return "never assessed"
+        return f"result {'expired' if until < today else 'expires'} on {until.isoformat()}"
+
+    items = [
+        ReassessmentDue(nip=r.nip, name=r.name, unit_code=r.unit_code, tier=r.tier, assessment_id=r.assessment_id,
+                        completed_at=r.completed_at, valid_until=r.valid_until, reason=reason(r.valid_until))
+        for r in rows
+    ]  # fmt: skip
+    return ReassessmentDuePage(
+        items=items, total=total, due_by=due_by,
+        next_cursor=encode_nip_cursor(rows[-1].nip) if more and rows else None,
+    )  # fmt: skip
 
 
 @router.get(

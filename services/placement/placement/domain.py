@@ -170,3 +170,55 @@ def place(
         potential_score=score,
         in_talent_pool=NINE_BOX[(perf, pot)] in rules.talent_pool_boxes,
     )
+
+
+# ---- distribution across units ----------------------------------------------------------------------
+
+LOW_BOXES = frozenset({1, 2, 3})  # the boxes that call for guidance and counselling first
+OUTLIER_Z = 2.0  # how many standard errors from the overall share makes a unit stand out
+OUTLIER_MIN_SIZE = 10  # a unit smaller than this is too small to call an outlier
+
+
+@dataclass(frozen=True)
+class UnitShare:
+    unit_code: str
+    counts: Mapping[int, int]  # box -> employees
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def share(self, boxes: frozenset[int]) -> float:
+        return sum(self.counts.get(b, 0) for b in boxes) / self.total if self.total else 0.0
+
+
+def outliers(
+    units: list[UnitShare],
+    pool_boxes: frozenset[int] = SUCCESSION_BOXES,
+    *,
+    z: float = OUTLIER_Z,
+    min_size: int = OUTLIER_MIN_SIZE,
+) -> dict[str, list[str]]:
+    """Units whose share of the talent pool or of the low boxes differs from the other units' by more
+    than `z` standard errors (two-proportion test of the unit against the rest), with why in words."""
+    total = sum(u.total for u in units)
+    flagged: dict[str, list[str]] = {}
+    for label, boxes in (("talent pool", pool_boxes), ("boxes 1-3", LOW_BOXES)):
+        in_boxes = sum(round(u.share(boxes) * u.total) for u in units)
+        for u in units:
+            rest = total - u.total
+            if u.total < min_size or rest < min_size:
+                continue
+            mine = round(u.share(boxes) * u.total)
+            pooled = in_boxes / total
+            if pooled in (0.0, 1.0):
+                continue  # everybody or nobody: no unit can differ
+            others = (in_boxes - mine) / rest
+            se = (pooled * (1 - pooled) * (1 / u.total + 1 / rest)) ** 0.5
+            score = (mine / u.total - others) / se
+            if abs(score) >= z:
+                flagged.setdefault(u.unit_code, []).append(
+                    f"{label} {100 * mine / u.total:.0f}% vs {100 * others:.0f}% in the other units"
+                    f" ({'above' if score > 0 else 'below'}, z {score:+.1f}, {u.total} employees)"
+                )
+    return flagged

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from datetime import date
+
 from bakat_common.db import copy_records
-from sqlalchemy import String, and_, any_, func, literal, select, text
+from sqlalchemy import Date, String, and_, any_, cast, func, literal, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -224,3 +226,68 @@ class PlacementRepository:
             select(PlacementRecord).where(*where).order_by(PlacementRecord.nip).limit(limit).offset(offset)
         )
         return list(rows.all()), total
+
+    async def box_counts_by_unit_path(
+        self, tenant_id: str, parent_code: str | None, tier: str | None
+    ) -> list[tuple[str, int, int]]:
+        """(unit path, box, employees) of the active placed employees, under a unit or the whole tenant."""
+        stmt = (
+            select(EmployeeRecord.unit_path, PlacementRecord.box, func.count())
+            .where(
+                PlacementRecord.tenant_id == tenant_id,
+                EmployeeRecord.tenant_id == PlacementRecord.tenant_id,
+                EmployeeRecord.nip == PlacementRecord.nip,
+                EmployeeRecord.status == "active",
+                EmployeeRecord.unit_path.is_not(None),
+            )
+            .group_by(EmployeeRecord.unit_path, PlacementRecord.box)
+        )
+        if parent_code is not None:
+            stmt = stmt.where(EmployeeRecord.unit_path.contains(f"/{parent_code}/", autoescape=True))
+        if tier is not None:
+            stmt = stmt.where(EmployeeRecord.tier == tier)
+        return [tuple(r) for r in (await self.session.execute(stmt)).all()]
+
+    async def reassessment_due(
+        self,
+        tenant_id: str,
+        validity_years: int,
+        due_by: date,
+        unit_code: str | None,
+        after_nip: str | None,
+        limit: int,
+    ) -> tuple[list, int]:
+        """Active employees with no assessment result, or whose result's last valid day (its own validity,
+        shortened to the tenant's years) is before `due_by`, by NIP; and how many in all."""
+        by_rule = cast(
+            cast(func.timezone("UTC", PotentialInput.completed_at), Date)
+            + func.make_interval(validity_years),
+            Date,
+        )
+        until = func.least(PotentialInput.valid_until, by_rule).label("valid_until")
+        where = [
+            EmployeeRecord.tenant_id == tenant_id,
+            EmployeeRecord.status == "active",
+            (PotentialInput.nip.is_(None)) | (until < due_by),
+        ]
+        if unit_code is not None:
+            where.append(EmployeeRecord.unit_path.contains(f"/{unit_code}/", autoescape=True))
+        joined = and_(
+            PotentialInput.tenant_id == EmployeeRecord.tenant_id, PotentialInput.nip == EmployeeRecord.nip
+        )
+        total = await self.session.scalar(
+            select(func.count()).select_from(EmployeeRecord).outerjoin(PotentialInput, joined).where(*where)
+        )
+        stmt = (
+            select(
+                EmployeeRecord.nip, EmployeeRecord.name, EmployeeRecord.unit_code, EmployeeRecord.tier,
+                PotentialInput.assessment_id, PotentialInput.completed_at, until,
+            )
+            .outerjoin(PotentialInput, joined)
+            .where(*where)
+            .order_by(EmployeeRecord.nip)
+            .limit(limit)
+        )  # fmt: skip
+        if after_nip is not None:
+            stmt = stmt.where(EmployeeRecord.nip > after_nip)
+        return list((await self.session.execute(stmt)).all()), total or 0

@@ -213,3 +213,44 @@ class BoxView(BaseModel):
 class NineBoxView(BaseModel):
     total: int
     boxes: list[BoxView] = Field(description="boxes 1-9, each with its count, empty ones included")
+
+
+class UnitDistribution(BaseModel):
+    unit_code: str = Field(
+        description="a unit directly under the one asked for (its sub-units counted in it)"
+    )
+    total: int
+    boxes: dict[int, int] = Field(description="box -> employees; boxes with none left out")
+    talent_pool_share: float = Field(ge=0, le=1)
+    low_boxes_share: float = Field(ge=0, le=1, description="share in boxes 1-3")
+    outlier: bool
+    outlier_reasons: list[str] = Field(
+        examples=[["talent pool 88% vs 20% in the other units (above, z +9.5, 40 employees)"]]
+    )
+
+
+class DistributionView(BaseModel):
+    parent_unit: str | None = Field(description="the unit whose sub-units are compared; null: the top level")
+    total: int
+    boxes: dict[int, int]
+    units: list[UnitDistribution]
+
+
+class ReassessmentDue(BaseModel):
+    nip: str
+    name: str
+    unit_code: str | None
+    tier: str | None
+    assessment_id: str | None
+    completed_at: datetime | None
+    valid_until: date | None
+    reason: str = Field(
+        examples=["never assessed", "result expired on 2026-05-02", "result expires on 2026-12-01"]
+    )
+
+
+class ReassessmentDuePage(BaseModel):
+    items: list[ReassessmentDue]
+    total: int
+    due_by: date = Field(description="results valid only until before this day are due (today + within_days)")
+    next_cursor: str | None

@@ -1,0 +1,182 @@
+"""Dashboard views of placement on real PostgreSQL, through the service's own routes: the distribution
+across units with outliers flagged, and the re-assessment-due list under the tenant's validity."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+import httpx
+import pytest
+from bakat_common.app import ServiceRuntime
+from bakat_common.auth import DevIssuer, TokenVerifier
+from bakat_common.contracts.assessment import AssessmentCompletedV1, PerformanceRecordedV1
+from bakat_common.contracts.roster import EmployeeRegisteredV1
+from bakat_common.db import create_engine, read_session_factory, session_factory
+from bakat_common.events import new_event
+from bakat_common.infrastructure import known_tenants
+from bakat_common.metrics import Metrics
+from bakat_common.settings import AuthSettings
+from bakat_devstack.migrations import migrate
+from bakat_devstack.postgres import ensure_database
+from cryptography.hazmat.primitives.asymmetric import rsa
+from placement import service
+from placement.config import PlacementSettings
+from placement.main import create_app
+
+pytestmark = pytest.mark.integration
+TENANT = "kab-serang"
+TODAY = date.today()
+NOW = datetime.now(timezone.utc)
+
+
+@dataclass
+class Stack:
+    client: httpx.AsyncClient
+    runtime: ServiceRuntime
+    headers: dict[str, str]
+
+
+def nip(n: int) -> str:
+    return f"1980{1 + n % 12:02d}{1 + n % 28:02d}2005{1 + n % 12:02d}1{n:03d}"
+
+
+@pytest.fixture(scope="module")
+async def stack(embedded_postgres) -> AsyncIterator[Stack]:
+    name = f"placement_views_{uuid.uuid4().hex[:6]}"
+    await ensure_database(embedded_postgres.server_url, name)
+    url = embedded_postgres.database_url(name)
+    await asyncio.to_thread(migrate, "placement", url)
+    issuer = DevIssuer(rsa.generate_private_key(public_exponent=65537, key_size=2048), "test-issuer", "bakat")
+    auth = AuthSettings(issuer="test-issuer", audience="bakat", public_key_pem=issuer.public_key_pem())
+    settings = PlacementSettings(
+        database_url=url, run_relay=False, run_consumers=False, auth=auth, log_json=False
+    )
+    app = create_app(settings)
+    engine = create_engine(settings)
+    # What the lifespan would set up, without a broker: routes need only the database and the verifier.
+    runtime = ServiceRuntime(
+        settings=settings, engine=engine, sessions=session_factory(engine),
+        read_sessions=read_session_factory(engine), metrics=Metrics("placement-test"), verifier=TokenVerifier(auth),
+    )  # fmt: skip
+    app.state.runtime = runtime
+    async with runtime.sessions() as s, s.begin():
+        await s.execute(
+            known_tenants.insert().values(tenant_id=TENANT, name="Kabupaten Serang", kind="kabupaten")
+        )
+    headers = {"authorization": f"Bearer {issuer.mint('officer-1', TENANT, ['officer'])}"}
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://placement"
+    ) as client:
+        yield Stack(client, runtime, headers)
+    await engine.dispose()
+
+
+async def employ(
+    stack: Stack, n: int, unit_path: str, *, box_inputs: tuple[float, str] | None, completed: datetime = NOW
+):
+    """An employee in a unit; with (potential, predikat) also an assessment completed then and an SKP."""
+    unit = unit_path.strip("/").split("/")[-1]
+    events = [
+        new_event(
+            EmployeeRegisteredV1(nip=nip(n), name=f"Pegawai {n:03d}", gender="male", birth_date=date(1980, 1, 1),
+                                 employment_type="PNS", unit_code=unit, unit_path=unit_path, tier="Pengawas"),
+            service="roster", tenant=TENANT, subject=nip(n),
+        )
+    ]  # fmt: skip
+    async with stack.runtime.sessions() as s, s.begin():
+        await service.on_employee_changed.handle(s, events)
+    if box_inputs is None:
+        return
+    score, predikat = box_inputs
+    inputs = [
+        new_event(PerformanceRecordedV1(nip=nip(n), year=2025, predikat=predikat, recorded_at=NOW),
+                  service="assessment", tenant=TENANT, subject=nip(n)),
+        new_event(AssessmentCompletedV1(assessment_id=f"a-{n}", nip=nip(n), version=1, potential_score=score,
+                                        completed_at=completed, valid_until=completed.date() + timedelta(days=3 * 365)),
+                  service="assessment", tenant=TENANT, subject=nip(n)),
+    ]  # fmt: skip
+    async with stack.runtime.sessions() as s, s.begin():
+        await service.on_inputs.handle(s, inputs)
+
+
+async def test_the_distribution_compares_units_and_flags_the_odd_one(stack):
+    # Six ordinary dinas of 20 (2 in the pool, 3 in box 1), and one whose people are nearly all in the pool.
+    n = 0
+    for d in range(6):
+        for i in range(20):
+            n += 1
+            inputs = (90, "Baik") if i < 2 else (50, "Butuh Perbaikan") if i < 5 else (70, "Baik")  # 8, 1, 5
+            await employ(
+                stack, n, f"/DINAS-{d}/DINAS-{d}-BID/" if i % 2 else f"/DINAS-{d}/", box_inputs=inputs
+            )
+    for i in range(20):
+        n += 1
+        await employ(stack, n, "/BAPPEDA/", box_inputs=(90, "Sangat Baik") if i < 16 else (70, "Baik"))
+    r = await stack.client.get(f"/tenants/{TENANT}/nine-box/distribution", headers=stack.headers)
+    assert r.status_code == 200, r.text
+    view = r.json()
+    assert view["total"] == 140 and view["boxes"] == {"1": 18, "5": 94, "8": 12, "9": 16}
+    units = {u["unit_code"]: u for u in view["units"]}
+    assert set(units) == {"BAPPEDA", *(f"DINAS-{d}" for d in range(6))}  # sub-units counted in their dinas
+    assert units["DINAS-0"]["boxes"] == {"1": 3, "5": 15, "8": 2} and not units["DINAS-0"]["outlier"]
+    odd = units["BAPPEDA"]
+    assert odd["outlier"] and odd["talent_pool_share"] == 0.8
+    assert odd["outlier_reasons"][0].startswith("talent pool 80% vs 10% in the other units (above")
+    assert [u for u, v in units.items() if v["outlier"]] == ["BAPPEDA"]
+
+    r = await stack.client.get(
+        f"/tenants/{TENANT}/nine-box/distribution", params={"unit": "DINAS-0"}, headers=stack.headers
+    )
+    inside = {u["unit_code"]: u["total"] for u in r.json()["units"]}
+    assert r.json()["parent_unit"] == "DINAS-0" and inside == {"DINAS-0": 10, "DINAS-0-BID": 10}
+
+
+async def test_the_reassessment_list_holds_the_never_assessed_and_the_expired(stack):
+    await employ(stack, 501, "/INSPEKTORAT/", box_inputs=None)  # never assessed
+    await employ(
+        stack, 502, "/INSPEKTORAT/", box_inputs=(80, "Baik"), completed=NOW - timedelta(days=3 * 365 + 5)
+    )
+    two_years_ago = NOW - timedelta(days=2 * 365 + 40)
+    await employ(stack, 503, "/INSPEKTORAT/", box_inputs=(80, "Baik"), completed=two_years_ago)
+    await employ(stack, 504, "/INSPEKTORAT/", box_inputs=(80, "Baik"), completed=NOW - timedelta(days=300))
+
+    url = f"/tenants/{TENANT}/placements/reassessment-due"
+    page = (await stack.client.get(url, params={"unit": "INSPEKTORAT"}, headers=stack.headers)).json()
+    assert [(i["nip"], i["reason"].split(" on ")[0]) for i in page["items"]] == [
+        (nip(501), "never assessed"), (nip(502), "result expired"),
+    ]  # fmt: skip
+    # Mojokerto re-assesses every 2 years: a 2-year rule puts the third one on the list too.
+    async with stack.runtime.sessions() as s, s.begin():
+        await service.recompute_many(s, TENANT, None, service.RuleSet(version=2, validity_years=2))
+        await s.execute(
+            service.RuleSetVersion.__table__.insert().values(
+                tenant_id=TENANT, version=2, potential_high=80, potential_middle=60,
+                predikat_levels=dict(service.DEFAULT_RULES.predikat_levels), validity_years=2,
+                created_by="officer-1", reason="Perwali: 2 tahun",
+            )
+        )  # fmt: skip
+    page = (
+        await stack.client.get(url, params={"unit": "INSPEKTORAT", "limit": 2}, headers=stack.headers)
+    ).json()
+    assert page["total"] == 3 and [i["nip"] for i in page["items"]] == [nip(501), nip(502)]
+    rest = await stack.client.get(
+        url, params={"unit": "INSPEKTORAT", "limit": 2, "cursor": page["next_cursor"]}, headers=stack.headers
+    )
+    assert [i["nip"] for i in rest.json()["items"]] == [nip(503)] and rest.json()["next_cursor"] is None
+    soon = await stack.client.get(
+        url, params={"unit": "INSPEKTORAT", "within_days": 500}, headers=stack.headers
+    )
+    reasons = {i["nip"]: i["reason"] for i in soon.json()["items"]}
+    assert soon.json()["total"] == 4 and reasons[nip(504)].startswith("result expires on ")
+
+    placement = await stack.client.get(
+        f"/tenants/{TENANT}/employees/{nip(503)}/placement", headers=stack.headers
+    )
+    assert placement.json()["potential"]["expired"] is True
+
+    bad = await stack.client.get(url, params={"cursor": "not-ours!"}, headers=stack.headers)
+    assert bad.status_code == 422 and "cursor" in bad.text
