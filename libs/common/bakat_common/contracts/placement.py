@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
+from pydantic import BaseModel, ConfigDict
+
 from bakat_common.contracts import EventPayload, register
 
 AxisLevel = Literal["low", "middle", "high"]
@@ -30,3 +32,22 @@ class TalentPoolChangedV1(EventPayload):
     box: int
     previous_box: int | None
     rule_version: int
+
+
+class CalibratedMove(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    nip: str
+    from_box: int
+    to_box: int
+    reason: str
+
+
+@register
+class CalibrationApprovedV1(EventPayload):
+    """A calibration session was approved: every move in it now sets the employee's box in force
+    (each move also publishes employee.placed and, where membership changes, talent_pool.changed)."""
+
+    event_type: ClassVar[str] = "bakat.placement.calibration.approved.v1"
+    session_id: str
+    moves: list[CalibratedMove]
+    approved_by: str
