@@ -55,6 +55,7 @@ async def create_session(
         created_by=principal.subject,
     )  # fmt: skip
     session.add(row)
+    await session.flush()  # the session row first: the audit row refers to it
     _audit(session, row, "created", principal.subject, title=data.title)
     await session.flush()
     await session.refresh(row)
