@@ -134,7 +134,7 @@ def explain(box: int, reasons: tuple[str, ...] | list[str]) -> str:
 
 
 def _fmt(x: float) -> str:
-    return f"{x:g}"
+    return f"{round(x, 2):g}"
 
 
 def potential_level(score: float, rules: RuleSet, how: str = "") -> tuple[PotentialLevel, str]:
