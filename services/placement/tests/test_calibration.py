@@ -21,9 +21,10 @@ from placement import service
 from placement.calibration import service as calibration
 from placement.calibration.schemas import MoveIn, SessionIn
 from placement.domain import RuleSet
+from placement.models import RecomputeJob
 from placement.repository import PlacementRepository
 from placement.schemas import PlacementOut
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 pytestmark = pytest.mark.integration
@@ -52,7 +53,7 @@ async def engine(embedded_postgres) -> AsyncIterator[AsyncEngine]:
 async def sessions(engine) -> async_sessionmaker[AsyncSession]:
     async with engine.begin() as conn:
         await conn.exec_driver_sql(
-            "TRUNCATE placements, placement_history, performance_inputs, potential_inputs, outbox,"
+            "TRUNCATE placements, placement_history, performance_inputs, potential_inputs, outbox, recompute_jobs,"
             " calibration_sessions CASCADE"
         )
     return async_sessionmaker(engine, expire_on_commit=False)
@@ -332,3 +333,18 @@ async def test_a_new_skp_year_ends_the_calibration(placed):
     async with sessions() as s:
         [(_, _, in_force)] = await calibration.employee_moves(s, TENANT, A)
     assert in_force is None  # the record stays, no longer in force
+
+
+async def test_an_approval_waits_for_a_running_recomputation(placed):
+    sessions = placed
+    sid = await open_session(sessions, {A: 8})
+    job = RecomputeJob(id=uuid.uuid4(), tenant_id=TENANT, rule_version=2, status="running")
+    async with sessions() as s, s.begin():
+        s.add(job)
+    with pytest.raises(Conflict, match="being recomputed") as refused:
+        await run(sessions, calibration.approve, BUDI, TENANT, sid)
+    assert refused.value.headers == {"Retry-After": "5"}
+    assert (await placement(sessions, A)).box == 5
+    async with sessions() as s, s.begin():
+        await s.execute(update(RecomputeJob).where(RecomputeJob.id == job.id).values(status="done"))
+    assert (await run(sessions, calibration.approve, BUDI, TENANT, sid)).status == "approved"

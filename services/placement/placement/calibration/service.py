@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from bakat_common.auth import Principal, require_roles
 from bakat_common.contracts.placement import CalibratedMove, CalibrationApprovedV1
@@ -27,9 +27,10 @@ from placement.calibration.domain import (
 from placement.calibration.models import CalibrationAudit, CalibrationMove, CalibrationSession
 from placement.calibration.schemas import MoveIn, SessionIn
 from placement.domain import Placement
-from placement.models import PlacementHistory, PlacementRecord
+from placement.models import PlacementHistory, PlacementRecord, RecomputeJob
 
 WRITERS = ("admin", "officer")
+RECOMPUTE_GRACE = timedelta(minutes=30)  # far beyond a tenant's recompute (100,000 placements: ~6 s)
 
 
 def _audit(
@@ -185,6 +186,26 @@ async def cancel(
     return row
 
 
+async def _no_recompute_running(session: AsyncSession, tenant_id: str) -> None:
+    """A rule-change job reads placements without locking them and writes them back later: a
+    calibration applied in between would be overwritten. So approvals wait for it; the rule-change
+    lock (taken by `change_rules` too) keeps a new job from starting until this approval commits."""
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"rules:{tenant_id}"))))
+    since = datetime.now(timezone.utc) - RECOMPUTE_GRACE  # a job left running by a crashed worker
+    running = await session.scalar(
+        select(RecomputeJob.id)
+        .where(RecomputeJob.tenant_id == tenant_id, RecomputeJob.status == "running")
+        .where(RecomputeJob.started_at > since)
+        .limit(1)
+    )
+    if running is not None:
+        raise Conflict(
+            f"the placements of {tenant_id} are being recomputed after a rule change (job {running}):"
+            " approve when it is done",
+            headers={"Retry-After": "5"},
+        )
+
+
 async def approve(
     session: AsyncSession, principal: Principal, tenant_id: str, session_id: uuid.UUID
 ) -> CalibrationSession:
@@ -200,6 +221,7 @@ async def approve(
     if refusal:
         raise Forbidden(refusal)
 
+    await _no_recompute_running(session, tenant_id)
     # Locked in NIP order (as the moves are), so two approvals touching the same people cannot deadlock.
     found = await session.scalars(
         select(PlacementRecord)
