@@ -13,6 +13,7 @@ from bakat_common.tenancy import TENANT_HANDLERS
 from bakat_common.topics import service_topic
 
 from placement import service
+from placement.succession import service as succession
 
 
 def consumer_specs() -> list[ConsumerSpec]:
@@ -27,6 +28,8 @@ def consumer_specs() -> list[ConsumerSpec]:
                 PerformanceRecordedV1.event_type: service.on_inputs,
                 AssessmentCompletedV1.event_type: service.on_inputs,
                 AssessmentCorrectedV1.event_type: service.on_inputs,
+                # Positions and their holders, for succession: one batch handler for the three types.
+                **{e.event_type: succession.on_position_events for e in succession.POSITION_EVENTS},
             },
         )
     ]
