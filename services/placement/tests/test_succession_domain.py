@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from placement.succession.domain import (
     Candidate,
     PositionStandard,
     ReadinessRules,
     SuccessionSettings,
+    SuccessorCounter,
     job_person_match,
     merit_flag,
     rank_candidates,
@@ -115,3 +118,33 @@ def test_merit_flag_at_the_threshold():
     )  # fmt: skip
     assert merit_flag(SuccessionSettings(merit_index=None))[0] is False
     assert merit_flag(SuccessionSettings(merit_index=300, merit_threshold=300))[0] is True
+
+
+def test_the_fast_counter_gives_what_counting_one_by_one_gives():
+    rnd = random.Random(5)
+    codes = ["Integritas", "Kerjasama", "Komunikasi", "Manajemen ASN", "Literasi Digital"]
+    people = [
+        Candidate(
+            nip=f"{i:018d}", name="x", tier="Pengawas", unit_code="U",
+            position_code=rnd.choice([None, None, "P-1", "P-2"]), box=rnd.choice([5, 7, 8, 9]),
+            predikat="Baik", skp_year=2025, potential_score=70,
+            scores={c: rnd.randint(1, 5) for c in codes if rnd.random() < (0.95 if i % 3 else 0.3)},
+        )
+        for i in range(400)
+    ]  # fmt: skip
+    rule_sets = [
+        RULES,
+        ReadinessRules(frozenset(), frozenset({7, 8, 9}), ready_now_jpm=85.5, one_to_two_years_jpm=61.3),
+        ReadinessRules(frozenset({8, 9}), frozenset({7}), ready_now_jpm=100, one_to_two_years_jpm=0),
+    ]
+    for rules in rule_sets:
+        counter = SuccessorCounter(people, rules)
+        for k in range(60):
+            requirements = {c: rnd.randint(0, 5) for c in codes[:3]}
+            technical = {c: rnd.randint(1, 4) for c in rnd.sample(codes[2:], rnd.randint(0, 2))}
+            position = PositionStandard(
+                code=rnd.choice(["P-1", "P-2", "P-3"]), tier="Administrator", requirements=requirements,
+                technical_requirements=technical, holder_nip=rnd.choice([None, people[k].nip]),
+                previous_holder_nip=rnd.choice([None, people[k + 100].nip]),
+            )  # fmt: skip
+            assert counter.counts(position) == readiness_counts(people, position, rules), position

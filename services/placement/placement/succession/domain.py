@@ -3,6 +3,7 @@ reasons, bench strength and the merit-system flag (DESIGN.md section 2, issue 5)
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -232,6 +233,89 @@ def readiness_counts(
         jpm = None if c.box in rules.ready_now_boxes else job_person_match(c.scores, standard)[0]
         counts[readiness_of(c.box, jpm, rules)[0]] += 1
     return counts
+
+
+class SuccessorCounter:
+    """`readiness_counts` for many positions drawing on one pool, without computing every candidate's
+    JPM for every position (700 key positions x 5,000 candidates is 3.5 million JPMs).
+
+    A position's standard is its requirements (usually shared by a tier) plus a few technical
+    competencies that few candidates have a score for. Per distinct requirements, each candidate's
+    integer sum of min(actual, required) is computed once and sorted; a position's counts are then a
+    binary search for the smallest sum that reaches each JPM threshold, corrected one by one for the
+    few candidates with a score in its technical competencies and for the excluded holders. Gives
+    exactly what `readiness_counts` gives (tested)."""
+
+    def __init__(self, candidates: Sequence[Candidate], rules: ReadinessRules) -> None:
+        self.rules = rules
+        self.always = [c for c in candidates if c.box in rules.ready_now_boxes]
+        self.by_jpm = [c for c in candidates if c.box not in rules.ready_now_boxes]
+        self._scored: dict[str, list[Candidate]] = {}  # competency -> the candidates with a score in it
+        for c in self.by_jpm:
+            for code, level in c.scores.items():
+                if level > 0:
+                    self._scored.setdefault(code, []).append(c)
+        self._sums: dict[tuple, tuple[list[int], list[int]]] = {}  # base -> sorted sums (JPM boxes, others)
+        self._by_nip = {c.nip: c for c in candidates}
+        self._by_position: dict[str, list[Candidate]] = {}
+        for c in candidates:
+            if c.position_code is not None:
+                self._by_position.setdefault(c.position_code, []).append(c)
+
+    def _excluded(self, position: PositionStandard) -> dict[int, Candidate]:
+        """The position's own holders among the pool (found by NIP and position, not by a scan)."""
+        found = [self._by_nip.get(n) for n in (position.holder_nip, position.previous_holder_nip) if n]
+        found += self._by_position.get(position.code, [])
+        return {id(c): c for c in found if c is not None}
+
+    def _base_sums(self, base: Mapping[str, int]) -> tuple[list[int], list[int]]:
+        key = tuple(sorted(base.items()))
+        if key not in self._sums:
+            jpm_boxes, others = [], []
+            for c in self.by_jpm:
+                met = sum(min(c.scores.get(code, 0), level) for code, level in key)
+                (jpm_boxes if c.box in self.rules.ready_now_jpm_boxes else others).append(met)
+            self._sums[key] = (sorted(jpm_boxes), sorted(others))
+        return self._sums[key]
+
+    def _classify(self, c: Candidate, jpm: float | None) -> Readiness:
+        return readiness_of(c.box, jpm, self.rules)[0]
+
+    def counts(self, position: PositionStandard) -> dict[str, int]:
+        standard = {code: level for code, level in position.standard.items() if level > 0}
+        total = sum(standard.values())
+        counts = {r: 0 for r in READINESS_ORDER}
+        excluded = self._excluded(position)
+        jpm_excluded = {i: c for i, c in excluded.items() if c.box not in self.rules.ready_now_boxes}
+        counts["ready_now"] = len(self.always) - (len(excluded) - len(jpm_excluded))
+        if total == 0:
+            counts["future"] = len(self.by_jpm) - len(jpm_excluded)
+            return counts
+        technical = {code for code in position.technical_requirements if code in standard}
+        base = {code: level for code, level in standard.items() if code not in technical}
+        jpm_boxes, others = self._base_sums(base)
+
+        def reaching(threshold: float) -> int:
+            """The smallest integer sum whose JPM (rounded as job_person_match does) reaches threshold."""
+            met = max(0, int(threshold * total / 100) - 1)
+            while met <= total and round(100.0 * met / total, 2) < threshold:
+                met += 1
+            return met
+
+        ready, soon = reaching(self.rules.ready_now_jpm), reaching(self.rules.one_to_two_years_jpm)
+        n_ready = len(jpm_boxes) - bisect_left(jpm_boxes, ready)
+        n_soon = len(jpm_boxes) + len(others) - bisect_left(jpm_boxes, soon) - bisect_left(others, soon)
+        counts["ready_now"] += n_ready
+        counts["1_2_years"] += n_soon - n_ready
+        counts["future"] += len(jpm_boxes) + len(others) - n_soon
+        # Correct for those the base sums counted wrongly: a score in a technical competency, or excluded.
+        special = {id(c): c for code in technical for c in self._scored.get(code, ())} | jpm_excluded
+        for c in special.values():
+            met = sum(min(c.scores.get(code, 0), level) for code, level in base.items())
+            counts[self._classify(c, round(100.0 * met / total, 2))] -= 1
+            if eligible(c, position):
+                counts[self._classify(c, job_person_match(c.scores, standard)[0])] += 1
+        return counts
 
 
 def _fmt(value: float) -> str:

@@ -144,6 +144,7 @@ class CandidatePools:
         self.tenant_id, self.boxes = tenant_id, sorted(boxes)
         self.today = datetime.now(timezone.utc).date()
         self._pools: dict[tuple[str, ...], list[Candidate]] = {}
+        self._counters: dict[tuple[str, ...], domain.SuccessorCounter] = {}
 
     async def of(self, tiers: Sequence[str]) -> list[Candidate]:
         key = tuple(sorted(tiers))
@@ -156,6 +157,12 @@ class CandidatePools:
                 for r in rows
             ]  # fmt: skip
         return self._pools[key]
+
+    async def counter(self, tiers: Sequence[str], rules: ReadinessRules) -> domain.SuccessorCounter:
+        key = tuple(sorted(tiers))
+        if key not in self._counters:
+            self._counters[key] = domain.SuccessorCounter(await self.of(tiers), rules)
+        return self._counters[key]
 
 
 async def position_or_404(session: AsyncSession, tenant_id: str, code: str) -> PositionRecord:
@@ -191,7 +198,7 @@ async def successor_counts(
     result = []
     for p in positions:
         tiers = domain.source_tiers(p.tier, settings.candidate_source)
-        counts = domain.readiness_counts(await pools.of(tiers), standard_of(p), settings.readiness)
+        counts = (await pools.counter(tiers, settings.readiness)).counts(standard_of(p))
         result.append((p, tiers, counts))
     return result
 
