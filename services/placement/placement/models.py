@@ -73,6 +73,19 @@ class PlacementRecord(Base):
     same inputs (assessment and SKP year) and ends when a new cycle's inputs arrive."""
 
     __tablename__ = "placements"
+    __table_args__ = (
+        # The nine-box of a unit and its sub-units is a prefix of the unit path ("/DINKES/%"): its counts
+        # come from this index alone, its first members per box by name from the next one.
+        Index(
+            "ix_placements_unit_path",
+            "tenant_id",
+            "unit_path",
+            postgresql_ops={"unit_path": "text_pattern_ops"},
+            postgresql_include=["box", "employee_status", "tier"],
+        ),
+        Index("ix_placements_box_name", "tenant_id", "box", "name", "nip"),
+        Index("ix_placements_unit_code", "tenant_id", "unit_code"),
+    )
 
     tenant_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     nip: Mapped[str] = mapped_column(String(18), primary_key=True)
@@ -83,6 +96,13 @@ class PlacementRecord(Base):
     assessment_version: Mapped[int] = mapped_column(Integer, server_default="1")
     jpm: Mapped[float | None] = mapped_column(Float)
     valid_until: Mapped[date | None] = mapped_column(Date)
+    # The employee fields the views filter and list by, copied from the employees replica and kept in
+    # step with every employee event, so a unit's nine-box reads this one table (NULL: not known yet).
+    name: Mapped[str | None] = mapped_column(Text)
+    unit_code: Mapped[str | None] = mapped_column(String(50))
+    unit_path: Mapped[str | None] = mapped_column(Text)
+    tier: Mapped[str | None] = mapped_column(String(20))
+    employee_status: Mapped[str | None] = mapped_column(String(10))
     potential_level: Mapped[str] = mapped_column(String(6))
     performance_level: Mapped[str] = mapped_column(String(5))
     potential_score: Mapped[float] = mapped_column(Float)

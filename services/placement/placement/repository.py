@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 from bakat_common.db import copy_records
-from sqlalchemy import Date, String, and_, any_, cast, func, literal, select, text
+from sqlalchemy import Date, String, and_, any_, cast, func, literal, select, text, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,8 +19,9 @@ from placement.models import (
 PLACEMENT_COLUMNS = (
     "tenant_id", "nip", "id", "box", "potential_level", "performance_level", "potential_score", "predikat",
     "skp_year", "assessment_id", "rule_version", "reasons", "computed_at", "computed_box", "calibration_id",
-    "assessment_version", "jpm", "valid_until",
+    "assessment_version", "jpm", "valid_until", "name", "unit_code", "unit_path", "tier", "employee_status",
 )  # fmt: skip
+EMPLOYEE_FIELDS = ("name", "unit_code", "unit_path", "tier", "employee_status")
 HISTORY_COLUMNS = (
     "tenant_id", "nip", "box", "computed_box", "calibration_id", "potential_score", "predikat", "skp_year",
     "assessment_id", "rule_version", "reasons", "computed_at",
@@ -126,9 +127,15 @@ class PlacementRepository:
                 PlacementRecord.skp_year.label("placed_year"),
                 PlacementRecord.assessment_id.label("placed_assessment"),
                 PlacementRecord.assessment_version.label("placed_version"),
+                EmployeeRecord.name,
+                EmployeeRecord.unit_code,
+                EmployeeRecord.unit_path,
+                EmployeeRecord.tier,
+                EmployeeRecord.status.label("employee_status"),
             )
             .join(PotentialInput, same(PotentialInput))
             .outerjoin(PlacementRecord, same(PlacementRecord))
+            .outerjoin(EmployeeRecord, same(EmployeeRecord))
             .where(PerformanceInput.tenant_id == tenant_id)
         )
         if nips is not None:
@@ -169,39 +176,100 @@ class PlacementRepository:
         )
         await self.session.execute(text("TRUNCATE placement_batch"))
 
+    async def sync_employee_fields(self, keys: list[tuple[str, str]]) -> None:
+        """Copy the employees' replica fields onto their placements (after an employee event)."""
+        if not keys:
+            return
+        tenants, nips = zip(*keys, strict=True)
+        await self.session.execute(
+            text(
+                "UPDATE placements p SET name = e.name, unit_code = e.unit_code, unit_path = e.unit_path,"
+                " tier = e.tier, employee_status = e.status"
+                " FROM employees e, unnest(CAST(:tenants AS text[]), CAST(:nips AS text[])) AS k(tenant_id, nip)"
+                " WHERE e.tenant_id = k.tenant_id AND e.nip = k.nip AND p.tenant_id = e.tenant_id AND p.nip = e.nip"
+                " AND (p.name, p.unit_code, p.unit_path, p.tier, p.employee_status)"
+                " IS DISTINCT FROM (e.name, e.unit_code, e.unit_path, e.tier, e.status)"
+            ),
+            {"tenants": list(tenants), "nips": list(nips)},
+        )
+
+    async def unit_prefix(self, tenant_id: str, unit_code: str) -> str | None:
+        """The unit's path from the root ("/DINKES/"), read off a placed employee in it or below it;
+        None when nobody placed belongs to it."""
+        marker = f"/{unit_code}/"
+        path = await self.session.scalar(
+            select(PlacementRecord.unit_path)
+            .where(PlacementRecord.tenant_id == tenant_id, PlacementRecord.unit_code == unit_code)
+            .limit(1)
+        )
+        if path is None or marker not in path:  # nobody in the unit itself: someone in a sub-unit
+            path = await self.session.scalar(
+                select(PlacementRecord.unit_path)
+                .where(
+                    PlacementRecord.tenant_id == tenant_id,
+                    PlacementRecord.unit_path.contains(marker, autoescape=True),
+                )
+                .limit(1)
+            )
+        return None if path is None else path[: path.index(marker) + len(marker)]
+
+    async def _scope(self, tenant_id: str, unit_code: str | None, tier: str | None) -> list | None:
+        """Filters for the active placed employees of a unit (with its sub-units) and/or tier; None when
+        the unit has nobody placed."""
+        where = [PlacementRecord.tenant_id == tenant_id, PlacementRecord.employee_status == "active"]
+        if unit_code is not None:
+            prefix = await self.unit_prefix(tenant_id, unit_code)
+            if prefix is None:
+                return None
+            # Paths below "/DINKES/" sort from it up to "/DINKES0" ("0" follows "/"): a range on the
+            # pattern-ops index that a generic prepared plan still uses, where LIKE 'prefix%' would not.
+            where += [
+                PlacementRecord.unit_path.op("~>=~")(prefix),
+                PlacementRecord.unit_path.op("~<~")(prefix[:-1] + chr(ord("/") + 1)),
+            ]
+        if tier is not None:
+            where.append(PlacementRecord.tier == tier)
+        return where
+
     async def nine_box(
         self, tenant_id: str, unit_code: str | None, tier: str | None, per_box: int
     ) -> tuple[dict[int, int], list]:
         """Counts per box and the first `per_box` members of each (by name) of the active employees in
-        a unit (with its sub-units: their paths hold the unit's code) and/or tier."""
-        where = [
-            PlacementRecord.tenant_id == tenant_id,
-            EmployeeRecord.tenant_id == PlacementRecord.tenant_id,
-            EmployeeRecord.nip == PlacementRecord.nip,
-            EmployeeRecord.status == "active",
-        ]
-        if unit_code is not None:
-            where.append(EmployeeRecord.unit_path.contains(f"/{unit_code}/", autoescape=True))
-        if tier is not None:
-            where.append(EmployeeRecord.tier == tier)
+        a unit (with its sub-units) and/or tier. The counts read the unit-path index only; the members
+        walk each box's (name, NIP) index until enough belong to the unit, so neither sorts the unit."""
+        where = await self._scope(tenant_id, unit_code, tier)
+        if where is None:
+            return {}, []
         counts = await self.session.execute(
             select(PlacementRecord.box, func.count()).where(*where).group_by(PlacementRecord.box)
         )
-        rank = func.row_number().over(
-            partition_by=PlacementRecord.box, order_by=(EmployeeRecord.name, EmployeeRecord.nip)
-        )
-        ranked = (
+        boxes = func.generate_series(1, 9).table_valued("box").render_derived(name="b")
+        first = (
             select(
-                PlacementRecord.box, PlacementRecord.nip, EmployeeRecord.name, EmployeeRecord.unit_code,
-                EmployeeRecord.tier, PlacementRecord.potential_score, PlacementRecord.predikat, rank.label("rank"),
+                PlacementRecord.box, PlacementRecord.nip, PlacementRecord.name, PlacementRecord.unit_code,
+                PlacementRecord.tier, PlacementRecord.potential_score, PlacementRecord.predikat,
             )
-            .where(*where)
-            .subquery()
+            .where(*where, PlacementRecord.box == boxes.c.box)
+            .order_by(PlacementRecord.name, PlacementRecord.nip)
+            .limit(per_box)
+            .lateral("first")
         )  # fmt: skip
-        members = await self.session.execute(
-            select(ranked).where(ranked.c.rank <= per_box).order_by(ranked.c.box, ranked.c.rank)
-        )
+        members = await self.session.execute(select(first).select_from(boxes).join(first, true()))
         return {box: n for box, n in counts}, list(members.all())
+
+    async def box_counts_by_unit_path(
+        self, tenant_id: str, parent_code: str | None, tier: str | None
+    ) -> list[tuple[str, int, int]]:
+        """(unit path, box, employees) of the active placed employees, under a unit or the whole tenant."""
+        where = await self._scope(tenant_id, parent_code, tier)
+        if where is None:
+            return []
+        stmt = (
+            select(PlacementRecord.unit_path, PlacementRecord.box, func.count())
+            .where(*where, PlacementRecord.unit_path.is_not(None))
+            .group_by(PlacementRecord.unit_path, PlacementRecord.box)
+        )
+        return [tuple(r) for r in (await self.session.execute(stmt)).all()]
 
     async def history(self, tenant_id: str, nip: str) -> list[PlacementHistory]:
         rows = await self.session.scalars(
@@ -226,27 +294,6 @@ class PlacementRepository:
             select(PlacementRecord).where(*where).order_by(PlacementRecord.nip).limit(limit).offset(offset)
         )
         return list(rows.all()), total
-
-    async def box_counts_by_unit_path(
-        self, tenant_id: str, parent_code: str | None, tier: str | None
-    ) -> list[tuple[str, int, int]]:
-        """(unit path, box, employees) of the active placed employees, under a unit or the whole tenant."""
-        stmt = (
-            select(EmployeeRecord.unit_path, PlacementRecord.box, func.count())
-            .where(
-                PlacementRecord.tenant_id == tenant_id,
-                EmployeeRecord.tenant_id == PlacementRecord.tenant_id,
-                EmployeeRecord.nip == PlacementRecord.nip,
-                EmployeeRecord.status == "active",
-                EmployeeRecord.unit_path.is_not(None),
-            )
-            .group_by(EmployeeRecord.unit_path, PlacementRecord.box)
-        )
-        if parent_code is not None:
-            stmt = stmt.where(EmployeeRecord.unit_path.contains(f"/{parent_code}/", autoescape=True))
-        if tier is not None:
-            stmt = stmt.where(EmployeeRecord.tier == tier)
-        return [tuple(r) for r in (await self.session.execute(stmt)).all()]
 
     async def reassessment_due(
         self,

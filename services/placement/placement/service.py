@@ -41,7 +41,11 @@ TOPIC = service_topic(SERVICE)
 async def _on_employees_changed(session: AsyncSession, events: list[CloudEvent]) -> None:
     """Roster's employee events (each carries the whole snapshot): the newest version of each wins,
     a run of them in one statement."""
-    await upsert_newest(session, EmployeeRecord.__table__, employee_rows(events), keys=("tenant_id", "nip"))
+    rows = employee_rows(events)
+    await upsert_newest(session, EmployeeRecord.__table__, rows, keys=("tenant_id", "nip"))
+    await PlacementRepository(session).sync_employee_fields(
+        sorted({(r["tenant_id"], r["nip"]) for r in rows})
+    )
 
 
 on_employee_changed = batched(_on_employees_changed)
@@ -110,7 +114,8 @@ async def recompute_many(
             tenant_id, r.nip, uuid.uuid4(), box, result.potential_level, result.performance_level,
             result.potential_score, r.predikat, r.year, r.assessment_id, rules.version,
             to_json(list(result.reasons)).decode(), now, result.box, calibration_id, r.version, r.jpm,
-            valid_until(r.completed_at.date(), r.valid_until, rules),
+            valid_until(r.completed_at.date(), r.valid_until, rules), r.name, r.unit_code, r.unit_path, r.tier,
+            r.employee_status,
         ))  # fmt: skip
         if (r.box, r.rule_version) != (box, rules.version):
             envelopes.extend(placement_events(tenant_id, r.nip, box, r.box, result, rules))

@@ -1,0 +1,45 @@
+"""placements carry the employee fields the views filter by (name, unit, tier, status)
+
+Revision ID: 0008
+Revises: 0007
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("placements", sa.Column("name", sa.Text(), nullable=True))
+    op.add_column("placements", sa.Column("unit_code", sa.String(length=50), nullable=True))
+    op.add_column("placements", sa.Column("unit_path", sa.Text(), nullable=True))
+    op.add_column("placements", sa.Column("tier", sa.String(length=20), nullable=True))
+    op.add_column("placements", sa.Column("employee_status", sa.String(length=10), nullable=True))
+    op.execute(
+        "UPDATE placements p SET name = e.name, unit_code = e.unit_code, unit_path = e.unit_path, tier = e.tier,"
+        " employee_status = e.status FROM employees e WHERE e.tenant_id = p.tenant_id AND e.nip = p.nip"
+    )
+    op.create_index(
+        "ix_placements_unit_path",
+        "placements",
+        ["tenant_id", "unit_path"],
+        unique=False,
+        postgresql_ops={"unit_path": "text_pattern_ops"},
+        postgresql_include=["box", "employee_status", "tier"],
+    )
+    op.create_index("ix_placements_box_name", "placements", ["tenant_id", "box", "name", "nip"], unique=False)
+    op.create_index("ix_placements_unit_code", "placements", ["tenant_id", "unit_code"], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index("ix_placements_unit_code", table_name="placements")
+    op.drop_index("ix_placements_box_name", table_name="placements")
+    op.drop_index(
+        "ix_placements_unit_path", table_name="placements", postgresql_ops={"unit_path": "text_pattern_ops"}
+    )
+    for column in ("employee_status", "tier", "unit_path", "unit_code", "name"):
+        op.drop_column("placements", column)
