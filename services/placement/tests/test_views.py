@@ -14,7 +14,7 @@ import pytest
 from bakat_common.app import ServiceRuntime
 from bakat_common.auth import DevIssuer, TokenVerifier
 from bakat_common.contracts.assessment import AssessmentCompletedV1, PerformanceRecordedV1
-from bakat_common.contracts.roster import EmployeeRegisteredV1
+from bakat_common.contracts.roster import EmployeeRegisteredV1, EmployeeRetiredV1, EmployeeTransferredV1
 from bakat_common.db import create_engine, read_session_factory, session_factory
 from bakat_common.events import new_event
 from bakat_common.infrastructure import known_tenants
@@ -180,3 +180,35 @@ async def test_the_reassessment_list_holds_the_never_assessed_and_the_expired(st
 
     bad = await stack.client.get(url, params={"cursor": "not-ours!"}, headers=stack.headers)
     assert bad.status_code == 422 and "cursor" in bad.text
+
+
+async def test_a_transfer_moves_the_employee_to_the_other_units_nine_box(stack):
+    await employ(stack, 701, "/BPKAD/", box_inputs=(90, "Sangat Baik"))  # box 9 in BPKAD
+    url = f"/tenants/{TENANT}/nine-box"
+    view = (await stack.client.get(url, params={"unit": "BPKAD"}, headers=stack.headers)).json()
+    assert view["total"] == 1 and view["boxes"][8]["members"][0]["name"] == "Pegawai 701"
+    moved = EmployeeTransferredV1(
+        nip=nip(701), name="Pegawai 701, S.E.", gender="male", birth_date=date(1980, 1, 1), employment_type="PNS",
+        unit_code="BAPENDA-PAJAK", unit_path="/BAPENDA/BAPENDA-PAJAK/", tier="Administrator", version=2,
+        from_unit_code="BPKAD", from_position_code=None,
+    )  # fmt: skip
+    async with stack.runtime.sessions() as s, s.begin():
+        await service.on_employee_changed.handle(
+            s, [new_event(moved, service="roster", tenant=TENANT, subject=nip(701))]
+        )
+    assert (await stack.client.get(url, params={"unit": "BPKAD"}, headers=stack.headers)).json()["total"] == 0
+    view = (
+        await stack.client.get(
+            url, params={"unit": "BAPENDA", "tier": "Administrator"}, headers=stack.headers
+        )
+    ).json()
+    assert view["total"] == 1 and view["boxes"][8]["members"][0]["name"] == "Pegawai 701, S.E."
+    retired = EmployeeRetiredV1(**{**moved.model_dump(exclude={"from_unit_code", "from_position_code", "reason"}),
+                                   "status": "retired", "version": 3}, retirement_date=date(2026, 1, 1))  # fmt: skip
+    async with stack.runtime.sessions() as s, s.begin():
+        await service.on_employee_changed.handle(
+            s, [new_event(retired, service="roster", tenant=TENANT, subject=nip(701))]
+        )
+    assert (await stack.client.get(url, params={"unit": "BAPENDA"}, headers=stack.headers)).json()[
+        "total"
+    ] == 0
