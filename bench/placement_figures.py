@@ -43,6 +43,14 @@ T0 = datetime(2026, 1, 15, tzinfo=timezone.utc)
 
 
 
+async def analyze(sessions) -> None:
+    """Table statistics, as autovacuum keeps them on a running database: a table loaded a moment ago
+    has none, and PostgreSQL's guesses then (a tenant of "2 rows") make it walk a whole tenant per row."""
+    async with sessions() as s, s.begin():
+        for table in ("performance_inputs", "potential_inputs", "placements", "employees"):
+            await s.execute(text(f"ANALYZE {table}"))
+
+
 async def recompute_figure(sessions, n: int) -> None:
     async with sessions() as s, s.begin():
         perf = [(TENANT, f"N{i:017d}", 2025, PREDIKAT[i % 5], T0) for i in range(n)]
@@ -52,6 +60,7 @@ async def recompute_figure(sessions, n: int) -> None:
             s, "potential_inputs",
             ("tenant_id", "nip", "assessment_id", "version", "potential_score", "jpm", "completed_at", "valid_until"), pot,
         )  # fmt: skip
+    await analyze(sessions)
     async with sessions() as s, s.begin():
         started = time.perf_counter()
         placed = await recompute_many(s, TENANT, None, DEFAULT_RULES)
@@ -94,6 +103,7 @@ async def consumer_figure(sessions, bootstrap: str, n: int) -> None:
     async with sessions() as s, s.begin():
         perf = [(TENANT, f"E{i:017d}", 2025, PREDIKAT[i % 5], T0) for i in range(n)]
         await copy_records(s, "performance_inputs", ("tenant_id", "nip", "year", "predikat", "recorded_at"), perf)
+    await analyze(sessions)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
     await producer.start()
     try:

@@ -83,7 +83,8 @@ async def load_placement_db(dsn: str, tenant: str, unit_employees: int, others: 
                      "assessment_version", "jpm", "valid_until", "name", "unit_code", "unit_path", "tier",
                      "employee_status"],
         )  # fmt: skip
-        await conn.execute("VACUUM ANALYZE employees; VACUUM ANALYZE placements")  # steady state, as autovacuum leaves it
+        for table in ("employees", "placements"):  # steady state, as autovacuum leaves it
+            await conn.execute(f"VACUUM ANALYZE {table}")
     finally:
         await conn.close()
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import MetaData
+from pydantic_core import to_json
+from sqlalchemy import MetaData, Table, text
+from sqlalchemy import types as sa_types
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -73,3 +76,41 @@ async def copy_records(
         # before one would commit on its own, outside the caller's unit of work.
         await connection.exec_driver_sql("SELECT 1")
     await driver.copy_records_to_table(table, records=records, columns=list(columns))
+
+
+async def upsert_rows(
+    session: AsyncSession,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    keys: Sequence[str],
+    *,
+    newer: str | None = None,
+) -> None:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE of many rows (dicts with the same columns) as one
+    statement that takes one array per column (unnest). A multi-row VALUES insert makes SQLAlchemy
+    compile a bind parameter per cell (~0.5 s for 1,000 rows of 14 columns) and PostgreSQL plan a new
+    statement for every batch size; this one is compiled and prepared once. `newer`: SQL that must hold
+    for a conflicting row to be replaced (`excluded.version >= <table>.version`). JSON(B) values are
+    given as Python objects."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    dialect = postgresql.dialect()
+    arrays, selected, params = [], [], {}
+    for i, name in enumerate(columns):
+        column_type = table.c[name].type
+        is_json = isinstance(column_type, sa_types.JSON)
+        sql_type = "text" if is_json else column_type.compile(dialect=dialect)
+        values = [row[name] for row in rows]
+        params[f"c{i}"] = [None if v is None else to_json(v).decode() for v in values] if is_json else values
+        arrays.append(f"CAST(:c{i} AS {sql_type}[])")
+        selected.append(f"CAST(u.c{i} AS jsonb)" if is_json else f"u.c{i}")
+    names = ", ".join(f"c{i}" for i in range(len(columns)))
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
+    statement = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT {', '.join(selected)}"
+        f" FROM unnest({', '.join(arrays)}) AS u({names})"
+        f" ON CONFLICT ({', '.join(keys)}) "
+        + (f"DO UPDATE SET {updates}" + (f" WHERE {newer}" if newer else "") if updates else "DO NOTHING")
+    )
+    await session.execute(text(statement), params)

@@ -13,10 +13,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bakat_common.contracts.roster import EmployeeSnapshot
+from bakat_common.db import upsert_rows
 from bakat_common.events import CloudEvent
 
 T = TypeVar("T")
@@ -52,16 +52,8 @@ async def upsert_newest(
         kept = newest.get(key)
         if kept is None or row[version] >= kept[version]:
             newest[key] = row
-    if not newest:
-        return
-    stmt = pg_insert(table).values(list(newest.values()))
-    columns = [c for c in next(iter(newest.values())) if c not in keys]
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=list(keys),
-            set_={c: stmt.excluded[c] for c in columns},
-            where=stmt.excluded[version] >= table.c[version],
-        )
+    await upsert_rows(
+        session, table, list(newest.values()), keys, newer=f"excluded.{version} >= {table.name}.{version}"
     )
 
 

@@ -89,13 +89,15 @@ def level_percent(levels: list[int]) -> float | None:
 
 def potential_score(parts: PotentialParts, weights: Mapping[str, float]) -> tuple[float, str]:
     """The weighted mean of the parts present with a weight above 0; a missing part leaves its weight
-    to the others. Without any, the assessment's reported score stands (how: ""). Returns the score and how it
-    was made ("JPM 80 x 50% + potential aspects 88 x 50%")."""
-    present = [(name, getattr(parts, name), weights.get(name, 0.0)) for name in POTENTIAL_PARTS]
-    present = [(name, value, w) for name, value, w in present if value is not None and w > 0]
-    total = sum(w for _, _, w in present)
-    if not present or total <= 0:
+    to the others. Without any, the assessment's reported score stands (how: ""). Returns the score
+    and how it was made ("JPM 80 x 50% + potential aspects 88 x 50%")."""
+    values = (("jpm", parts.jpm), ("aspects", parts.aspects), ("track_record", parts.track_record))
+    present = [
+        (name, value, w) for name, value in values if value is not None and (w := weights.get(name, 0.0)) > 0
+    ]
+    if not present:
         return round(parts.reported, 2), ""
+    total = sum(w for _, _, w in present)
     score = round(sum(value * w for _, value, w in present) / total, 2)
     how = " + ".join(
         f"{PART_NAMES[name]} {_fmt(value)} x {_fmt(round(100 * w / total, 1))}%" for name, value, w in present

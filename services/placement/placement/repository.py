@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from bakat_common.db import copy_records
+from bakat_common.db import copy_records, upsert_rows
 from sqlalchemy import Date, String, and_, any_, cast, func, literal, select, text, true
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from placement.models import (
@@ -17,7 +16,7 @@ from placement.models import (
 )
 
 PLACEMENT_COLUMNS = (
-    "tenant_id", "nip", "id", "box", "potential_level", "performance_level", "potential_score", "predikat",
+    "tenant_id", "nip", "box", "potential_level", "performance_level", "potential_score", "predikat",
     "skp_year", "assessment_id", "rule_version", "reasons", "computed_at", "computed_box", "calibration_id",
     "assessment_version", "jpm", "valid_until", "name", "unit_code", "unit_path", "tier", "employee_status",
 )  # fmt: skip
@@ -45,44 +44,21 @@ class PlacementRepository:
     async def upsert_performance(self, rows: list[dict]) -> None:
         """Keep the newest SKP year; a same-year correction recorded later replaces it (one statement
         for a batch: within it, the newest row per employee is chosen by the same rule)."""
-        rows = _newest(rows, lambda r: (r["year"], r["recorded_at"]))
-        if not rows:
-            return
-        stmt = pg_insert(PerformanceInput).values(rows)
-        newer = (stmt.excluded.year > PerformanceInput.year) | (
-            (stmt.excluded.year == PerformanceInput.year)
-            & (stmt.excluded.recorded_at >= PerformanceInput.recorded_at)
-        )
-        await self.session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["tenant_id", "nip"],
-                set_={
-                    "year": stmt.excluded.year,
-                    "predikat": stmt.excluded.predikat,
-                    "recorded_at": stmt.excluded.recorded_at,
-                },
-                where=newer,
-            )
-        )
+        await upsert_rows(
+            self.session, PerformanceInput.__table__, _newest(rows, lambda r: (r["year"], r["recorded_at"])),
+            ("tenant_id", "nip"),
+            newer="excluded.year > performance_inputs.year OR (excluded.year = performance_inputs.year"
+            " AND excluded.recorded_at >= performance_inputs.recorded_at)",
+        )  # fmt: skip
 
     async def upsert_potential(self, rows: list[dict]) -> None:
         """Keep the newest completed assessment; a correction (higher version) of it replaces it."""
-        rows = _newest(rows, lambda r: (r["completed_at"], r["version"]))
-        if not rows:
-            return
-        stmt = pg_insert(PotentialInput).values(rows)
-        newer = (stmt.excluded.completed_at > PotentialInput.completed_at) | (
-            (stmt.excluded.completed_at == PotentialInput.completed_at)
-            & (stmt.excluded.version >= PotentialInput.version)
-        )
-        keys = {"tenant_id", "nip"}
-        await self.session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["tenant_id", "nip"],
-                set_={k: getattr(stmt.excluded, k) for k in rows[0] if k not in keys},
-                where=newer,
-            )
-        )
+        await upsert_rows(
+            self.session, PotentialInput.__table__, _newest(rows, lambda r: (r["completed_at"], r["version"])),
+            ("tenant_id", "nip"),
+            newer="excluded.completed_at > potential_inputs.completed_at OR (excluded.completed_at ="
+            " potential_inputs.completed_at AND excluded.version >= potential_inputs.version)",
+        )  # fmt: skip
 
     async def inputs(self, tenant_id: str, nip: str) -> tuple[PerformanceInput | None, PotentialInput | None]:
         perf = await self.session.get(PerformanceInput, (tenant_id, nip))
@@ -103,9 +79,15 @@ class PlacementRepository:
     async def inputs_for_placement(self, tenant_id: str, nips: list[str] | None) -> list:
         """Both axes' inputs and the current placement of the given employees (None: the whole tenant)
         who have both; one query."""
-        same = lambda model: and_(  # noqa: E731
-            model.tenant_id == PerformanceInput.tenant_id, model.nip == PerformanceInput.nip
-        )
+        batch = literal(nips, ARRAY(String)) if nips is not None else None
+
+        def same(model):
+            # Each table is also told the batch's NIPs: its lookup stays an index range over the batch
+            # even when the planner's statistics are stale (a table filled a minute ago looks empty,
+            # and a plan that walks the whole tenant per row is then judged cheap).
+            on = and_(model.tenant_id == PerformanceInput.tenant_id, model.nip == PerformanceInput.nip)
+            return on if batch is None else and_(on, model.tenant_id == tenant_id, model.nip == any_(batch))
+
         stmt = (
             select(
                 PerformanceInput.nip,
@@ -138,8 +120,8 @@ class PlacementRepository:
             .outerjoin(EmployeeRecord, same(EmployeeRecord))
             .where(PerformanceInput.tenant_id == tenant_id)
         )
-        if nips is not None:
-            stmt = stmt.where(PerformanceInput.nip == any_(literal(nips, ARRAY(String))))
+        if batch is not None:
+            stmt = stmt.where(PerformanceInput.nip == any_(batch))
         return list((await self.session.execute(stmt)).all())
 
     async def placement(self, tenant_id: str, nip: str) -> PlacementRecord | None:
@@ -161,9 +143,7 @@ class PlacementRepository:
         )
         await copy_records(self.session, "placement_batch", PLACEMENT_COLUMNS, rows)
         columns = ", ".join(PLACEMENT_COLUMNS)
-        updates = ", ".join(
-            f"{c} = excluded.{c}" for c in PLACEMENT_COLUMNS if c not in ("tenant_id", "nip", "id")
-        )
+        updates = ", ".join(f"{c} = excluded.{c}" for c in PLACEMENT_COLUMNS if c not in ("tenant_id", "nip"))
         await self.session.execute(
             text(
                 f"INSERT INTO placements ({columns}) SELECT {columns} FROM placement_batch"
@@ -194,23 +174,17 @@ class PlacementRepository:
         )
 
     async def unit_prefix(self, tenant_id: str, unit_code: str) -> str | None:
-        """The unit's path from the root ("/DINKES/"), read off a placed employee in it or below it;
-        None when nobody placed belongs to it."""
+        """The unit's path from the root ("/DINKES/"), read off the first placed employee found in it
+        or below it; None when nobody placed belongs to it."""
         marker = f"/{unit_code}/"
         path = await self.session.scalar(
             select(PlacementRecord.unit_path)
-            .where(PlacementRecord.tenant_id == tenant_id, PlacementRecord.unit_code == unit_code)
+            .where(
+                PlacementRecord.tenant_id == tenant_id,
+                PlacementRecord.unit_path.contains(marker, autoescape=True),
+            )
             .limit(1)
         )
-        if path is None or marker not in path:  # nobody in the unit itself: someone in a sub-unit
-            path = await self.session.scalar(
-                select(PlacementRecord.unit_path)
-                .where(
-                    PlacementRecord.tenant_id == tenant_id,
-                    PlacementRecord.unit_path.contains(marker, autoescape=True),
-                )
-                .limit(1)
-            )
         return None if path is None else path[: path.index(marker) + len(marker)]
 
     async def _scope(self, tenant_id: str, unit_code: str | None, tier: str | None) -> list | None:

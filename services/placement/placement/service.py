@@ -95,7 +95,7 @@ async def recompute_many(
     session: AsyncSession, tenant_id: str, nips: list[str] | None, rules: RuleSet = DEFAULT_RULES
 ) -> int:
     """Place every given employee (None: the whole tenant) who has both inputs; store the placements
-    that changed and publish those whose box or rule version changed. A calibrated box holds while
+    that changed and publish those whose box changed. A calibrated box holds while
     the inputs stay the same (a rule change keeps it); new inputs end it. Returns how many changed."""
     repo = PlacementRepository(session)
     now = datetime.now(timezone.utc)
@@ -111,13 +111,13 @@ async def recompute_many(
         calibration_id = r.calibration_id if same_inputs else None
         box = r.box if calibration_id is not None else result.box
         rows.append((
-            tenant_id, r.nip, uuid.uuid4(), box, result.potential_level, result.performance_level,
+            tenant_id, r.nip, box, result.potential_level, result.performance_level,
             result.potential_score, r.predikat, r.year, r.assessment_id, rules.version,
             to_json(list(result.reasons)).decode(), now, result.box, calibration_id, r.version, r.jpm,
             valid_until(r.completed_at.date(), r.valid_until, rules), r.name, r.unit_code, r.unit_path, r.tier,
             r.employee_status,
         ))  # fmt: skip
-        if (r.box, r.rule_version) != (box, rules.version):
+        if r.box != box:  # a new version that leaves the box alone is stored, not announced
             envelopes.extend(placement_events(tenant_id, r.nip, box, r.box, result, rules))
     await repo.save_placements(rows)
     await add_many_to_outbox(session, envelopes, topic=TOPIC)
@@ -127,7 +127,7 @@ async def recompute_many(
 def placement_events(
     tenant_id: str, nip: str, box: int, previous_box: int | None, result: Placement, rules: RuleSet
 ) -> list[dict]:
-    """employee.placed for a new box or rule version, and talent_pool.changed when the employee joins
+    """employee.placed for a new box, and talent_pool.changed when the employee joins
     or leaves the pool (a first placement outside it is no change)."""
     data = {"nip": nip, "box": box, "potential_level": result.potential_level,
             "performance_level": result.performance_level, "rule_version": rules.version}  # fmt: skip

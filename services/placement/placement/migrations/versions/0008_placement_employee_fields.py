@@ -1,4 +1,4 @@
-"""placements carry the employee fields the views filter by (name, unit, tier, status)
+"""placements carry the employee fields the views filter by (name, unit, tier, status); ids by the database
 
 Revision ID: 0008
 Revises: 0007
@@ -14,6 +14,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.alter_column("placements", "id", server_default=sa.text("gen_random_uuid()"))
     op.add_column("placements", sa.Column("name", sa.Text(), nullable=True))
     op.add_column("placements", sa.Column("unit_code", sa.String(length=50), nullable=True))
     op.add_column("placements", sa.Column("unit_path", sa.Text(), nullable=True))
@@ -32,11 +33,14 @@ def upgrade() -> None:
         postgresql_include=["box", "employee_status", "tier"],
     )
     op.create_index("ix_placements_box_name", "placements", ["tenant_id", "box", "name", "nip"], unique=False)
-    op.create_index("ix_placements_unit_code", "placements", ["tenant_id", "unit_code"], unique=False)
+    op.drop_index("ix_placements_box", table_name="placements")  # the (tenant, box, name, nip) index serves
+    op.execute("ALTER TABLE placements SET (fillfactor = 80)")
 
 
 def downgrade() -> None:
-    op.drop_index("ix_placements_unit_code", table_name="placements")
+    op.alter_column("placements", "id", server_default=None)
+    op.execute("ALTER TABLE placements RESET (fillfactor)")
+    op.create_index("ix_placements_box", "placements", ["box"], unique=False)
     op.drop_index("ix_placements_box_name", table_name="placements")
     op.drop_index(
         "ix_placements_unit_path", table_name="placements", postgresql_ops={"unit_path": "text_pattern_ops"}
