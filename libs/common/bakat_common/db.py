@@ -78,6 +78,30 @@ async def copy_records(
     await driver.copy_records_to_table(table, records=records, columns=list(columns))
 
 
+def unnest_rows(
+    table: Table, columns: Sequence[str], rows: Sequence[Mapping[str, Any]] | Sequence[Sequence[Any]]
+) -> tuple[str, dict[str, list[Any]]]:
+    """`SELECT <columns> FROM unnest(<one array per column>)` over many rows (dicts, or tuples in
+    `columns` order) of `table`'s columns, and its parameters. A multi-row VALUES statement makes
+    SQLAlchemy compile a bind parameter per cell (~0.5 s for 1,000 rows of 14 columns) and PostgreSQL
+    plan a new statement for every batch size; this one is compiled and prepared once. JSON(B) values
+    are given as Python objects."""
+    dialect = postgresql.dialect()
+    arrays, selected, params = [], [], {}
+    for i, name in enumerate(columns):
+        column_type = table.c[name].type
+        is_json = isinstance(column_type, sa_types.JSON)
+        sql_type = "text" if is_json else column_type.compile(dialect=dialect)
+        values = (
+            [row[name] for row in rows] if rows and isinstance(rows[0], Mapping) else [row[i] for row in rows]
+        )
+        params[f"c{i}"] = [None if v is None else to_json(v).decode() for v in values] if is_json else values
+        arrays.append(f"CAST(:c{i} AS {sql_type}[])")
+        selected.append(f"CAST(u.c{i} AS jsonb) AS {name}" if is_json else f"u.c{i} AS {name}")
+    names = ", ".join(f"c{i}" for i in range(len(columns)))
+    return f"SELECT {', '.join(selected)} FROM unnest({', '.join(arrays)}) AS u({names})", params
+
+
 async def upsert_rows(
     session: AsyncSession,
     table: Table,
@@ -87,29 +111,15 @@ async def upsert_rows(
     newer: str | None = None,
 ) -> None:
     """INSERT ... ON CONFLICT (keys) DO UPDATE of many rows (dicts with the same columns) as one
-    statement that takes one array per column (unnest). A multi-row VALUES insert makes SQLAlchemy
-    compile a bind parameter per cell (~0.5 s for 1,000 rows of 14 columns) and PostgreSQL plan a new
-    statement for every batch size; this one is compiled and prepared once. `newer`: SQL that must hold
-    for a conflicting row to be replaced (`excluded.version >= <table>.version`). JSON(B) values are
-    given as Python objects."""
+    statement over unnest_rows. `newer`: SQL that must hold for a conflicting row to be replaced
+    (`excluded.version >= <table>.version`)."""
     if not rows:
         return
     columns = list(rows[0])
-    dialect = postgresql.dialect()
-    arrays, selected, params = [], [], {}
-    for i, name in enumerate(columns):
-        column_type = table.c[name].type
-        is_json = isinstance(column_type, sa_types.JSON)
-        sql_type = "text" if is_json else column_type.compile(dialect=dialect)
-        values = [row[name] for row in rows]
-        params[f"c{i}"] = [None if v is None else to_json(v).decode() for v in values] if is_json else values
-        arrays.append(f"CAST(:c{i} AS {sql_type}[])")
-        selected.append(f"CAST(u.c{i} AS jsonb)" if is_json else f"u.c{i}")
-    names = ", ".join(f"c{i}" for i in range(len(columns)))
+    select_rows, params = unnest_rows(table, columns, rows)
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
     statement = (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT {', '.join(selected)}"
-        f" FROM unnest({', '.join(arrays)}) AS u({names})"
+        f"INSERT INTO {table.name} ({', '.join(columns)}) {select_rows}"
         f" ON CONFLICT ({', '.join(keys)}) "
         + (f"DO UPDATE SET {updates}" + (f" WHERE {newer}" if newer else "") if updates else "DO NOTHING")
     )

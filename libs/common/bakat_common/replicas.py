@@ -52,8 +52,12 @@ async def upsert_newest(
         kept = newest.get(key)
         if kept is None or row[version] >= kept[version]:
             newest[key] = row
-    await upsert_rows(
-        session, table, list(newest.values()), keys, newer=f"excluded.{version} >= {table.name}.{version}"
+    await upsert_rows(  # in key order, the order other writers lock these rows in
+        session,
+        table,
+        [newest[k] for k in sorted(newest)],
+        keys,
+        newer=f"excluded.{version} >= {table.name}.{version}",
     )
 
 

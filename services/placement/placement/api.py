@@ -46,7 +46,7 @@ NipPath = Annotated[str, Path(max_length=40)]
 )
 async def get_placement(tenant_id: KnownTenantDep, nip: NipPath, session: SessionDep) -> PlacementOut:
     placement = await service.placement_of(session, tenant_id, nip)
-    return PlacementOut.of(placement, (await service.current_rules(session, tenant_id)).talent_pool_boxes)
+    return PlacementOut.of(placement)
 
 
 @router.get(
@@ -113,6 +113,8 @@ async def distribution(
     by_unit: dict[str, dict[int, int]] = {}
     for path, box, count in rows:
         codes = [c for c in path.split("/") if c]
+        if not codes:
+            continue  # a path without a unit says nothing about units
         if unit is not None:
             codes = codes[codes.index(unit) :]  # the path from the unit asked for down
         # The unit directly under the one asked for; people in that unit itself count as its own group.
@@ -194,13 +196,12 @@ async def talent_pool(
     tenant_id: KnownTenantDep,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> PlacementPage:
-    pool = (await service.current_rules(session, tenant_id)).talent_pool_boxes
-    rows, total = await PlacementRepository(session).placements(tenant_id, None, limit, offset, boxes=pool)
-    return PlacementPage(
-        items=[PlacementOut.of(r, pool) for r in rows], total=total, limit=limit, offset=offset
+    rows, total = await PlacementRepository(session).placements(
+        tenant_id, None, limit, offset, pool_only=True
     )
+    return PlacementPage(items=[PlacementOut.of(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
 @router.get(
@@ -213,13 +214,10 @@ async def list_placements(
     session: SessionDep,
     box: Annotated[int | None, Query(ge=1, le=9)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> PlacementPage:
-    pool = (await service.current_rules(session, tenant_id)).talent_pool_boxes
     rows, total = await PlacementRepository(session).placements(tenant_id, box, limit, offset)
-    return PlacementPage(
-        items=[PlacementOut.of(r, pool) for r in rows], total=total, limit=limit, offset=offset
-    )
+    return PlacementPage(items=[PlacementOut.of(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
 def _rule_set_out(row: RuleSetVersion | None) -> RuleSetOut:

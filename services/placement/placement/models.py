@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 
 from bakat_common.db import ServiceBase, new_metadata
-from sqlalchemy import Date, DateTime, Float, Index, Integer, String, Text, func
+from sqlalchemy import Boolean, Date, DateTime, Float, Index, Integer, String, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -107,6 +107,9 @@ class PlacementRecord(Base):
     unit_path: Mapped[str | None] = mapped_column(Text)
     tier: Mapped[str | None] = mapped_column(String(20))
     employee_status: Mapped[str | None] = mapped_column(String(10))
+    # Whether `box` is in the talent pool under the rules it was written with: a change of the pool's
+    # boxes announces who joined or left even when nobody's box moved.
+    in_talent_pool: Mapped[bool] = mapped_column(Boolean, server_default="false")
     potential_level: Mapped[str] = mapped_column(String(6))
     performance_level: Mapped[str] = mapped_column(String(5))
     potential_score: Mapped[float] = mapped_column(Float)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bakat_common.db import copy_records, upsert_rows
+from bakat_common.db import unnest_rows, upsert_rows
 from sqlalchemy import Date, String, and_, any_, cast, func, literal, select, text, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +19,9 @@ PLACEMENT_COLUMNS = (
     "tenant_id", "nip", "box", "potential_level", "performance_level", "potential_score", "predikat",
     "skp_year", "assessment_id", "rule_version", "reasons", "computed_at", "computed_box", "calibration_id",
     "assessment_version", "jpm", "valid_until", "name", "unit_code", "unit_path", "tier", "employee_status",
+    "in_talent_pool",
 )  # fmt: skip
+SAVE_CHUNK = 2000  # rows per statement: larger arrays only cost PostgreSQL more memory per statement
 EMPLOYEE_FIELDS = ("name", "unit_code", "unit_path", "tier", "employee_status")
 HISTORY_COLUMNS = (
     "tenant_id", "nip", "box", "computed_box", "calibration_id", "potential_score", "predikat", "skp_year",
@@ -76,6 +78,21 @@ class PlacementRepository:
         )  # fmt: skip
         return list(rows.all())
 
+    async def lock_for_placement(self, tenant_id: str, nips: list[str] | None) -> None:
+        """Lock the employees' replica rows (FOR SHARE) and their placements (FOR UPDATE), each in NIP
+        order, the order every writer of placements takes them in (no deadlock): what commits while
+        this transaction holds them waits, and what committed before is read afterwards."""
+        for model, mode in ((EmployeeRecord, {"read": True}), (PlacementRecord, {})):
+            stmt = (
+                select(model.nip)
+                .where(model.tenant_id == tenant_id)
+                .order_by(model.nip)
+                .with_for_update(**mode)
+            )
+            if nips is not None:
+                stmt = stmt.where(model.nip == any_(literal(nips, ARRAY(String))))
+            await self.session.execute(stmt)
+
     async def inputs_for_placement(self, tenant_id: str, nips: list[str] | None) -> list:
         """Both axes' inputs and the current placement of the given employees (None: the whole tenant)
         who have both; one query."""
@@ -109,6 +126,7 @@ class PlacementRepository:
                 PlacementRecord.skp_year.label("placed_year"),
                 PlacementRecord.assessment_id.label("placed_assessment"),
                 PlacementRecord.assessment_version.label("placed_version"),
+                PlacementRecord.in_talent_pool,
                 EmployeeRecord.name,
                 EmployeeRecord.unit_code,
                 EmployeeRecord.unit_path,
@@ -131,36 +149,38 @@ class PlacementRepository:
         return await self.session.get(EmployeeRecord, (tenant_id, nip))
 
     async def save_placements(self, rows: list[tuple]) -> None:
-        """Upsert many placements (tuples in PLACEMENT_COLUMNS order): COPY into a per-connection
-        staging table, then one INSERT ... ON CONFLICT."""
-        if not rows:
-            return
-        await self.session.execute(
-            text(
-                "CREATE TEMP TABLE IF NOT EXISTS placement_batch"
-                " (LIKE placements INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
-            )
-        )
-        await copy_records(self.session, "placement_batch", PLACEMENT_COLUMNS, rows)
+        """Upsert many placements (tuples in PLACEMENT_COLUMNS order) and append each to the history:
+        one statement (a data-modifying CTE over unnest arrays)."""
         columns = ", ".join(PLACEMENT_COLUMNS)
         updates = ", ".join(f"{c} = excluded.{c}" for c in PLACEMENT_COLUMNS if c not in ("tenant_id", "nip"))
-        await self.session.execute(
-            text(
-                f"INSERT INTO placements ({columns}) SELECT {columns} FROM placement_batch"
-                f" ON CONFLICT (tenant_id, nip) DO UPDATE SET {updates}"
-            )
-        )
         history = ", ".join(HISTORY_COLUMNS)
-        await self.session.execute(
-            text(f"INSERT INTO placement_history ({history}) SELECT {history} FROM placement_batch")
-        )
-        await self.session.execute(text("TRUNCATE placement_batch"))
+        for start in range(0, len(rows), SAVE_CHUNK):
+            batch, params = unnest_rows(
+                PlacementRecord.__table__, PLACEMENT_COLUMNS, rows[start : start + SAVE_CHUNK]
+            )
+            await self.session.execute(
+                text(
+                    f"WITH batch AS ({batch}),"
+                    f" saved AS (INSERT INTO placements ({columns}) SELECT {columns} FROM batch"
+                    f" ON CONFLICT (tenant_id, nip) DO UPDATE SET {updates})"
+                    f" INSERT INTO placement_history ({history}) SELECT {history} FROM batch"
+                ),
+                params,
+            )
 
     async def sync_employee_fields(self, keys: list[tuple[str, str]]) -> None:
         """Copy the employees' replica fields onto their placements (after an employee event)."""
         if not keys:
             return
         tenants, nips = zip(*keys, strict=True)
+        # Locked in (tenant, NIP) order first, as recompute_many takes them, so the two cannot deadlock.
+        await self.session.execute(
+            text(
+                "SELECT 1 FROM placements p, unnest(CAST(:tenants AS text[]), CAST(:nips AS text[])) AS k(tenant_id, nip)"
+                " WHERE p.tenant_id = k.tenant_id AND p.nip = k.nip ORDER BY p.tenant_id, p.nip FOR UPDATE OF p"
+            ),
+            {"tenants": list(tenants), "nips": list(nips)},
+        )
         await self.session.execute(
             text(
                 "UPDATE placements p SET name = e.name, unit_code = e.unit_code, unit_path = e.unit_path,"
@@ -254,11 +274,12 @@ class PlacementRepository:
         return list(rows.all())
 
     async def placements(
-        self, tenant_id: str, box: int | None, limit: int, offset: int, boxes: frozenset[int] | None = None
+        self, tenant_id: str, box: int | None, limit: int, offset: int, pool_only: bool = False
     ) -> tuple[list[PlacementRecord], int]:
-        where = [PlacementRecord.tenant_id == tenant_id]
-        if boxes is not None:
-            where.append(PlacementRecord.box.in_(sorted(boxes)))
+        """The placements of the tenant's active employees (or of the talent pool's members), by NIP."""
+        where = [PlacementRecord.tenant_id == tenant_id, PlacementRecord.employee_status == "active"]
+        if pool_only:
+            where.append(PlacementRecord.in_talent_pool.is_(True))
         if box is not None:
             where.append(PlacementRecord.box == box)
         total = (

@@ -51,9 +51,7 @@ class PlacementOut(BaseModel):
     computed_at: datetime
 
     @classmethod
-    def of(
-        cls, row: PlacementRecord, pool_boxes: frozenset[int] = SUCCESSION_BOXES, today: date | None = None
-    ) -> PlacementOut:
+    def of(cls, row: PlacementRecord, today: date | None = None) -> PlacementOut:
         today = today or date.today()
         reasons = list(row.reasons)
         if row.calibration_id is not None and row.box != row.computed_box:
@@ -75,7 +73,7 @@ class PlacementOut(BaseModel):
             performance=PerformanceAxis(
                 predikat=row.predikat, skp_year=row.skp_year, level=row.performance_level
             ),
-            in_talent_pool=row.box in pool_boxes,
+            in_talent_pool=row.in_talent_pool,
             explanation=explain(row.box, reasons),
             reasons=reasons,
             recommendations=list(RECOMMENDATIONS[row.box]),
@@ -175,7 +173,11 @@ class RuleChangeOut(BaseModel):
 
 class PlacementChange(BaseModel):
     model_config = ConfigDict(from_attributes=True)
-    box: int
+    box: int = Field(description="the box in force after this change")
+    computed_box: int | None = Field(description="the rules' box (differs from `box` after a calibration)")
+    calibration_id: uuid.UUID | None = Field(
+        description="the approved calibration move, if this change is one"
+    )
     potential_score: float
     predikat: str
     skp_year: int

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from bakat_common.auth import Principal, require_roles
@@ -16,13 +17,11 @@ from bakat_common.events import CloudEvent, bulk_envelope
 from bakat_common.outbox import add_many_to_outbox
 from bakat_common.replicas import employee_rows, upsert_newest
 from bakat_common.topics import service_topic
-from pydantic_core import to_json
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from placement.domain import (
     DEFAULT_RULES,
-    Placement,
     PotentialParts,
     RuleSet,
     level_percent,
@@ -84,20 +83,27 @@ async def _on_inputs(session: AsyncSession, events: list[CloudEvent]) -> None:
     by_tenant: dict[str, set[str]] = {}
     for row in (*performance, *potential):
         by_tenant.setdefault(row["tenant_id"], set()).add(row["nip"])
-    for tenant_id, nips in by_tenant.items():
-        await recompute_many(session, tenant_id, sorted(nips), await current_rules(session, tenant_id))
+    for tenant_id in sorted(by_tenant):  # one order for every writer: see recompute_many
+        await recompute_many(session, tenant_id, sorted(by_tenant[tenant_id]))
 
 
 on_inputs = batched(_on_inputs)
 
 
 async def recompute_many(
-    session: AsyncSession, tenant_id: str, nips: list[str] | None, rules: RuleSet = DEFAULT_RULES
+    session: AsyncSession, tenant_id: str, nips: list[str] | None, rules: RuleSet | None = None
 ) -> int:
-    """Place every given employee (None: the whole tenant) who has both inputs; store the placements
-    that changed and publish those whose box changed. A calibrated box holds while
-    the inputs stay the same (a rule change keeps it); new inputs end it. Returns how many changed."""
+    """Place every given employee (None: the whole tenant) who has both inputs, under `rules` (None:
+    the tenant's current rules); store the placements that changed and announce box and pool changes.
+    A calibrated box holds while the inputs stay the same (a rule change keeps it); new inputs end it.
+    Returns how many changed.
+
+    The employees' rows are locked first (employees FOR SHARE, then placements FOR UPDATE, each in NIP
+    order, as every writer of placements does), so that an employee event, a calibration approval or
+    a rule-change job that commits meanwhile is read rather than overwritten."""
     repo = PlacementRepository(session)
+    await repo.lock_for_placement(tenant_id, nips)
+    rules = rules or await current_rules(session, tenant_id)
     now = datetime.now(timezone.utc)
     rows, envelopes = [], []
     for r in await repo.inputs_for_placement(tenant_id, nips):
@@ -106,41 +112,64 @@ async def recompute_many(
         same_inputs = (r.placed_assessment, r.placed_version, r.placed_year, r.placed_predikat) == (
             r.assessment_id, r.version, r.year, r.predikat,
         )  # fmt: skip
-        if same_inputs and (r.computed_box, r.rule_version) == (result.box, rules.version):
-            continue  # a duplicate or an unrelated change: nothing to store, nothing to publish
         calibration_id = r.calibration_id if same_inputs else None
         box = r.box if calibration_id is not None else result.box
+        member = box in rules.talent_pool_boxes
+        if same_inputs and (r.computed_box, r.rule_version, r.in_talent_pool) == (
+            result.box,
+            rules.version,
+            member,
+        ):
+            continue  # a duplicate or an unrelated change: nothing to store, nothing to publish
         rows.append((
             tenant_id, r.nip, box, result.potential_level, result.performance_level,
             result.potential_score, r.predikat, r.year, r.assessment_id, rules.version,
-            to_json(list(result.reasons)).decode(), now, result.box, calibration_id, r.version, r.jpm,
+            list(result.reasons), now, result.box, calibration_id, r.version, r.jpm,
             valid_until(r.completed_at.date(), r.valid_until, rules), r.name, r.unit_code, r.unit_path, r.tier,
-            r.employee_status,
+            r.employee_status, member,
         ))  # fmt: skip
-        if r.box != box:  # a new version that leaves the box alone is stored, not announced
-            envelopes.extend(placement_events(tenant_id, r.nip, box, r.box, result, rules))
+        change = PlacementChangeSet(
+            r.nip, box, r.box, member, r.in_talent_pool, result.potential_level, result.performance_level,
+            rules.version,
+        )  # fmt: skip
+        envelopes.extend(change.envelopes(tenant_id))  # a new version that moves nothing announces nothing
     await repo.save_placements(rows)
     await add_many_to_outbox(session, envelopes, topic=TOPIC)
     return len(rows)
 
 
-def placement_events(
-    tenant_id: str, nip: str, box: int, previous_box: int | None, result: Placement, rules: RuleSet
-) -> list[dict]:
-    """employee.placed for a new box, and talent_pool.changed when the employee joins
-    or leaves the pool (a first placement outside it is no change)."""
-    data = {"nip": nip, "box": box, "potential_level": result.potential_level,
-            "performance_level": result.performance_level, "rule_version": rules.version}  # fmt: skip
-    envelopes = [bulk_envelope(EmployeePlacedV1, data, service=SERVICE, tenant=tenant_id, subject=nip)]
-    pool = rules.talent_pool_boxes
-    joined = box in pool
-    if joined != (previous_box in pool) and (joined or previous_box is not None):
-        change = {"nip": nip, "member": joined, "box": box, "previous_box": previous_box,
-                  "rule_version": rules.version}  # fmt: skip
-        envelopes.append(
-            bulk_envelope(TalentPoolChangedV1, change, service=SERVICE, tenant=tenant_id, subject=nip)
-        )
-    return envelopes
+@dataclass(frozen=True)
+class PlacementChangeSet:
+    """What a stored placement change announces: employee.placed when the box moved, and
+    talent_pool.changed when membership of the pool changed (by a new box or by new pool rules; a
+    first placement outside the pool is no change)."""
+
+    nip: str
+    box: int
+    previous_box: int | None
+    member: bool
+    previous_member: bool | None  # None: no placement before
+    potential_level: str
+    performance_level: str
+    rule_version: int
+
+    def envelopes(self, tenant_id: str) -> list[dict]:
+        out = []
+        if self.box != self.previous_box:
+            data = {"nip": self.nip, "box": self.box, "potential_level": self.potential_level,
+                    "performance_level": self.performance_level, "rule_version": self.rule_version}  # fmt: skip
+            out.append(
+                bulk_envelope(EmployeePlacedV1, data, service=SERVICE, tenant=tenant_id, subject=self.nip)
+            )
+        if self.member != bool(self.previous_member) and (self.member or self.previous_member is not None):
+            change = {"nip": self.nip, "member": self.member, "box": self.box, "previous_box": self.previous_box,
+                      "rule_version": self.rule_version}  # fmt: skip
+            out.append(
+                bulk_envelope(
+                    TalentPoolChangedV1, change, service=SERVICE, tenant=tenant_id, subject=self.nip
+                )
+            )
+        return out
 
 
 async def placement_of(session: AsyncSession, tenant_id: str, nip: str) -> PlacementRecord:
@@ -212,11 +241,16 @@ async def change_rules(
     return row, job
 
 
+class Superseded(Exception):
+    """A newer rule version exists: the job stops and leaves the placements to the newer job."""
+
+
 async def run_recompute(
     sessions: async_sessionmaker[AsyncSession], job_id: uuid.UUID, chunk: int = 5000
 ) -> None:
     """Recompute the tenant's placements with the job's rule version, in one transaction (all or
-    nothing), chunk by chunk, saving progress from a side session so pollers see it."""
+    nothing), chunk by chunk, saving progress from a side session so pollers see it. A job whose
+    version is no longer the newest stops (superseded): jobs may run out of order on several workers."""
     async with sessions() as s:
         job = await s.get(RecomputeJob, job_id)
         assert job is not None
@@ -233,9 +267,13 @@ async def run_recompute(
             await progress(total=len(nips))
             changed = 0
             for start in range(0, len(nips), chunk):
+                if (await current_rules(session, tenant_id)).version != version:
+                    raise Superseded  # a newer rule change has its own job: this one's work is moot
                 changed += await recompute_many(session, tenant_id, nips[start : start + chunk], rules)
                 await progress(done=min(len(nips), start + chunk))
         await progress(status="done", changed=changed, finished_at=func.now())
+    except Superseded:
+        await progress(status="superseded", finished_at=func.now())
     except Exception as exc:  # the job row tells the officer; the log tells the SRE
         log.exception("recompute job failed", extra={"job_id": str(job_id)})
         await progress(status="failed", error=type(exc).__name__, finished_at=func.now())

@@ -38,7 +38,9 @@ async def engine(embedded_postgres) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 async def sessions(engine) -> async_sessionmaker[AsyncSession]:
     async with engine.begin() as conn:
-        await conn.exec_driver_sql("TRUNCATE placements, performance_inputs, potential_inputs, outbox")
+        await conn.exec_driver_sql(
+            "TRUNCATE placements, performance_inputs, potential_inputs, outbox, employees, rule_sets, recompute_jobs"
+        )
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
@@ -78,12 +80,21 @@ async def placement(sessions):
 
 async def placed_events(sessions) -> int:
     async with sessions() as s:
-        query = select(func.count()).select_from(outbox).where(outbox.c.event_type == "bakat.placement.employee.placed.v1")
+        query = (
+            select(func.count())
+            .select_from(outbox)
+            .where(outbox.c.event_type == "bakat.placement.employee.placed.v1")
+        )
         return (await s.execute(query)).scalar_one()
 
 
 async def test_an_older_skp_year_arriving_late_does_not_replace_the_newer(sessions):
-    await deliver(sessions, result(85, T0), skp(2025, "Sangat Baik", T0), skp(2024, "Butuh Perbaikan", T0 + timedelta(days=1)))
+    await deliver(
+        sessions,
+        result(85, T0),
+        skp(2025, "Sangat Baik", T0),
+        skp(2024, "Butuh Perbaikan", T0 + timedelta(days=1)),
+    )
     p = await placement(sessions)
     assert (p.skp_year, p.predikat, p.box) == (2025, "Sangat Baik", 9)
 
@@ -95,7 +106,10 @@ async def test_a_same_year_correction_recorded_later_wins_in_either_order(sessio
 
 
 async def test_an_older_assessment_arriving_late_does_not_replace_the_newer(sessions):
-    newer, older = result(90, T0, assessment_id="new"), result(50, T0 - timedelta(days=400), assessment_id="old")
+    newer, older = (
+        result(90, T0, assessment_id="new"),
+        result(50, T0 - timedelta(days=400), assessment_id="old"),
+    )
     await deliver(sessions, skp(2025, "Baik", T0), newer, older)
     p = await placement(sessions)
     assert (p.assessment_id, p.potential_score, p.box) == ("new", 90, 8)
@@ -155,7 +169,9 @@ async def test_a_rule_change_recomputes_the_whole_tenant_in_one_call(sessions):
         changed = await service.recompute_many(s, TENANT, None, stricter)
     assert changed == 50  # every placement now carries rule version 2
     async with sessions() as s:
-        rows = (await s.execute(select(PlacementRecord.nip, PlacementRecord.box, PlacementRecord.potential_score))).all()
+        rows = (
+            await s.execute(select(PlacementRecord.nip, PlacementRecord.box, PlacementRecord.potential_score))
+        ).all()
     expected = {nip: 8 if 60 + i % 40 >= 90 else 5 if 60 + i % 40 >= 70 else 2 for i, nip in enumerate(nips)}
     assert {nip: box for nip, box, _ in rows} == expected
 
@@ -170,7 +186,9 @@ async def test_joining_and_leaving_the_talent_pool_are_published(sessions):
     assert [(p["member"], p["box"], p["previous_box"]) for p in pool] == [(True, 8, None), (False, 6, 8)]
 
 
-def scored(jpm: float | None, levels: dict[str, int], completed_at: datetime = T0, version: int = 1) -> CloudEvent:
+def scored(
+    jpm: float | None, levels: dict[str, int], completed_at: datetime = T0, version: int = 1
+) -> CloudEvent:
     payload = AssessmentCompletedV1(
         assessment_id="a-scored", nip=NIP, version=version, potential_score=10, jpm=jpm, completed_at=completed_at,
         valid_until=date(2028, 6, 1), scores=levels,
@@ -206,9 +224,97 @@ async def test_a_calibrated_box_holds_through_a_rule_change_and_ends_with_new_in
     async with sessions() as s, s.begin():  # what an approved calibration leaves behind
         await s.execute(text("UPDATE placements SET box = 8, calibration_id = :m"), {"m": move})
     async with sessions() as s, s.begin():
-        await service.recompute_many(s, TENANT, None, service.RuleSet(version=2, potential_middle=80, potential_high=90))
+        await service.recompute_many(
+            s, TENANT, None, service.RuleSet(version=2, potential_middle=80, potential_high=90)
+        )
     p = await placement(sessions)
     assert (p.box, p.computed_box, p.calibration_id, p.rule_version) == (8, 2, move, 2)
     await deliver(sessions, skp(2026, "Sangat Baik", T0 + timedelta(days=300)))  # a new cycle
     p = await placement(sessions)
     assert (p.box, p.computed_box, p.calibration_id) == (7, 7, None)
+
+
+def pool_events(rows) -> list[tuple]:
+    return [
+        (r.envelope["data"]["member"], r.envelope["data"]["box"])
+        for r in rows
+        if r.event_type == "bakat.placement.talent_pool.changed.v1"
+    ]
+
+
+async def test_a_change_of_the_pools_boxes_announces_who_left_though_no_box_moved(sessions):
+    await deliver(sessions, result(75, T0), skp(2025, "Sangat Baik", T0))  # box 7: in the default pool
+    narrow = service.RuleSet(version=2, talent_pool_boxes=frozenset({8, 9}))
+    async with sessions() as s, s.begin():
+        await service.recompute_many(s, TENANT, None, narrow)
+    async with sessions() as s:
+        rows = (await s.execute(select(outbox.c.event_type, outbox.c.envelope).order_by(outbox.c.id))).all()
+    assert pool_events(rows) == [(True, 7), (False, 7)]
+    assert [r.event_type for r in rows].count(
+        "bakat.placement.employee.placed.v1"
+    ) == 1  # the box never moved
+    assert (await placement(sessions)).in_talent_pool is False
+
+
+async def test_an_employee_event_waits_for_a_placement_being_written_and_is_not_lost(sessions, monkeypatch):
+    from bakat_common.contracts.roster import EmployeeTransferredV1
+
+    await deliver(sessions, result(85, T0), skp(2025, "Baik", T0))
+    first = new_event(
+        EmployeeTransferredV1(nip=NIP, name="Budi", gender="male", birth_date=date(1985, 3, 15), employment_type="PNS",
+                              unit_code="DINKES", unit_path="/DINKES/", tier="Pengawas", version=2,
+                              from_unit_code=None, from_position_code=None),
+        service="roster", tenant=TENANT, subject=NIP,
+    )  # fmt: skip
+    async with sessions() as s, s.begin():
+        await service.on_employee_changed.handle(s, [first])
+    moved = new_event(
+        EmployeeTransferredV1(**{**first.data, "unit_code": "RSUD", "unit_path": "/RSUD/", "version": 3}),
+        service="roster",
+        tenant=TENANT,
+        subject=NIP,
+    )
+    # A rule-change job has read the employee's fields and not yet written the placement: a transfer
+    # that arrives now must wait for it, not commit in between and be overwritten with the old unit.
+    read_inputs = PlacementRepository.inputs_for_placement
+    transfer_started = asyncio.Event()
+
+    async def slow_read(self, tenant_id, nips):
+        rows = await read_inputs(self, tenant_id, nips)
+        transfer_started.set()
+        await asyncio.sleep(0.5)  # the transfer tries to commit here
+        return rows
+
+    async def transfer():
+        await transfer_started.wait()
+        async with sessions() as s, s.begin():
+            await service.on_employee_changed.handle(s, [moved])
+
+    waiting = asyncio.create_task(transfer())
+    monkeypatch.setattr(PlacementRepository, "inputs_for_placement", slow_read)
+    async with sessions() as job, job.begin():
+        await service.recompute_many(job, TENANT, [NIP], service.RuleSet(version=2, potential_high=90))
+        monkeypatch.setattr(PlacementRepository, "inputs_for_placement", read_inputs)
+        assert not waiting.done()
+    await asyncio.wait_for(waiting, 10)
+    p = await placement(sessions)
+    assert (p.unit_code, p.unit_path, p.rule_version, p.box) == ("RSUD", "/RSUD/", 2, 5)
+
+
+async def test_a_job_for_an_older_rule_version_stops_as_superseded(sessions):
+    from placement.models import RecomputeJob, RuleSetVersion
+
+    await deliver(sessions, result(85, T0), skp(2025, "Baik", T0))
+    job_id = uuid.uuid4()
+    async with sessions() as s, s.begin():
+        for version, high in ((2, 90), (3, 70)):
+            s.add(RuleSetVersion(tenant_id=TENANT, version=version, potential_high=high, potential_middle=60,
+                                 predikat_levels=dict(service.DEFAULT_RULES.predikat_levels),
+                                 potential_weights={"jpm": 50, "aspects": 50, "track_record": 0}, validity_years=3,
+                                 talent_pool_boxes=[7, 8, 9], created_by="t", reason="test"))  # fmt: skip
+        s.add(RecomputeJob(id=job_id, tenant_id=TENANT, rule_version=2, status="running"))
+    await service.run_recompute(async_sessionmaker(sessions.kw["bind"], expire_on_commit=False), job_id)
+    async with sessions() as s:
+        job = await s.get(RecomputeJob, job_id)
+        assert job.status == "superseded"
+    assert (await placement(sessions)).rule_version == 1  # left to version 3's own job

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -26,7 +25,6 @@ from placement.calibration.domain import (
 )
 from placement.calibration.models import CalibrationAudit, CalibrationMove, CalibrationSession
 from placement.calibration.schemas import MoveIn, SessionIn
-from placement.domain import Placement
 from placement.models import PlacementHistory, PlacementRecord, RecomputeJob
 
 WRITERS = ("admin", "officer")
@@ -257,16 +255,20 @@ async def approve(
                 reasons=[*p.reasons, calibration_reason(m.from_box, m.to_box, m.reason)], computed_at=now,
             )
         )  # fmt: skip
-        result = Placement(
-            box=m.to_box, potential_level=p.potential_level, performance_level=p.performance_level,
-            reasons=tuple(p.reasons), potential_score=p.potential_score,
-            in_talent_pool=m.to_box in rules.talent_pool_boxes,
-        )  # fmt: skip
+        member = m.to_box in rules.talent_pool_boxes
         # The events carry the placement's rule version (a recompute may still be under way).
-        as_placed = dataclasses.replace(rules, version=p.rule_version)
-        envelopes.extend(
-            placements.placement_events(tenant_id, m.nip, m.to_box, m.from_box, result, as_placed)
+        change = placements.PlacementChangeSet(
+            m.nip,
+            m.to_box,
+            m.from_box,
+            member,
+            p.in_talent_pool,
+            p.potential_level,
+            p.performance_level,
+            p.rule_version,
         )
+        p.in_talent_pool = member
+        envelopes.extend(change.envelopes(tenant_id))
     row.status, row.approved_by, row.approved_at = APPROVED, principal.subject, now
     _audit(session, row, "approved", principal.subject, moves=len(moves))
     approved = CalibrationApprovedV1(

@@ -15,7 +15,6 @@ from sqlalchemy import Date, String, Text, and_, func, literal, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from placement import service as placement_service
 from placement.models import EmployeeRecord, PerformanceInput, PlacementRecord, PotentialInput
 from placement.plans import domain
 from placement.plans.models import DevelopmentPlanItem, DevelopmentProgramme
@@ -511,8 +510,7 @@ async def rapor(session: AsyncSession, principal: Principal, tenant_id: str, nip
     e, p, pot = basis.employee, basis.placement, basis.potential
     placement = None
     if p is not None:
-        pool = (await placement_service.current_rules(session, tenant_id)).talent_pool_boxes
-        out = PlacementOut.of(p, pool)
+        out = PlacementOut.of(p)
         placement = RaporPlacement(
             **out.model_dump(),
             box_name=domain.box_name(p.box),

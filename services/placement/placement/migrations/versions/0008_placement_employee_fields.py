@@ -1,4 +1,4 @@
-"""placements carry the employee fields the views filter by (name, unit, tier, status); ids by the database
+"""placements carry the employee fields the views filter by (name, unit, tier, status) and pool membership; ids by the database
 
 Revision ID: 0008
 Revises: 0007
@@ -20,6 +20,15 @@ def upgrade() -> None:
     op.add_column("placements", sa.Column("unit_path", sa.Text(), nullable=True))
     op.add_column("placements", sa.Column("tier", sa.String(length=20), nullable=True))
     op.add_column("placements", sa.Column("employee_status", sa.String(length=10), nullable=True))
+    op.add_column(
+        "placements", sa.Column("in_talent_pool", sa.Boolean(), server_default="false", nullable=False)
+    )
+    op.execute(
+        "UPDATE placements p SET in_talent_pool = p.box IN (SELECT jsonb_array_elements_text(r.talent_pool_boxes)::int"
+        " FROM rule_sets r WHERE r.tenant_id = p.tenant_id AND r.version = p.rule_version)"
+        " OR (p.box IN (7, 8, 9) AND NOT EXISTS (SELECT 1 FROM rule_sets r WHERE r.tenant_id = p.tenant_id"
+        " AND r.version = p.rule_version))"
+    )
     op.execute(
         "UPDATE placements p SET name = e.name, unit_code = e.unit_code, unit_path = e.unit_path, tier = e.tier,"
         " employee_status = e.status FROM employees e WHERE e.tenant_id = p.tenant_id AND e.nip = p.nip"
@@ -45,5 +54,5 @@ def downgrade() -> None:
     op.drop_index(
         "ix_placements_unit_path", table_name="placements", postgresql_ops={"unit_path": "text_pattern_ops"}
     )
-    for column in ("employee_status", "tier", "unit_path", "unit_code", "name"):
+    for column in ("in_talent_pool", "employee_status", "tier", "unit_path", "unit_code", "name"):
         op.drop_column("placements", column)
