@@ -93,7 +93,7 @@ async def test_a_vacated_eselon_iii_post_gets_the_ranked_eselon_iv_pool(gateway,
     ]
     # 9 x min(5, 3) of 30 (Manajemen ASN not assessed): 90; 9 x 2 of 30: 60.
     assert view["candidates"][0]["why"].startswith("box 9; JPM 90 vs KABID-MUTASI standard (Memenuhi Syarat)")
-    assert view["candidates"][1]["jpm"] == 60 and view["candidates"][1]["decided_by"] == "readiness"
+    assert view["candidates"][1]["jpm"] == 60 and view["candidates"][1]["decided_by"] == "box"
     assert view["fill_without_open_bidding"] is False
 
     settings = f"/tenants/{kota}/succession/settings"

@@ -214,11 +214,11 @@ async def test_mojokerto_a_vacant_administrator_post_is_filled_from_the_ranked_p
     assert view["source_tiers"] == ["Pengawas"] and view["talent_pool_boxes"] == [7, 8, 9]
     ranked = [(c["nip"], c["box"], c["readiness"]) for c in view["candidates"]]
     assert ranked == [
-        (box9_poor, 9, "ready_now"),
+        (box9_poor, 9, "ready_now"),  # DESIGN.md: by box first, then JPM, performance, readiness
         (box8_full, 8, "ready_now"),
         (box8_ninety, 8, "ready_now"),
-        (box7_full, 7, "1_2_years"),
         (box8_weak, 8, "future"),
+        (box7_full, 7, "1_2_years"),
     ]
     assert view["counts"] == {"ready_now": 3, "one_to_two_years": 1, "future": 1, "total": 5}
     first, second, third = view["candidates"][:3]

@@ -98,7 +98,7 @@ def test_ranking_key_order_reasons_and_what_decided_each_rank():
     ranked = rank_candidates(people, KABID, RULES)
     assert [r.candidate.nip[-3:] for r in ranked] == ["002", "008", "009", "001", "003", "005", "004"]
     assert [r.decided_by for r in ranked] == [
-        None, "box", "NIP", "potential score", "SKP predikat", "readiness", "box",
+        None, "box", "NIP", "potential score", "SKP predikat", "JPM", "box",
     ]  # fmt: skip
     first = ranked[0]
     assert first.reasons[0] == "box 9"

@@ -171,15 +171,16 @@ def _predikat_rank(predikat: str) -> int:
     return PREDIKAT_ORDER.index(predikat) if predikat in PREDIKAT_ORDER else len(PREDIKAT_ORDER)
 
 
-RANK_KEYS = ("readiness", "box", "JPM", "SKP predikat", "potential score", "NIP")
+# DESIGN.md section 2: by box, JPM against the vacant position's standard, performance, readiness.
+RANK_KEYS = ("box", "JPM", "SKP predikat", "readiness", "potential score", "NIP")
 
 
 def _key(c: Candidate, jpm: float | None, readiness: Readiness) -> tuple:
     return (
-        READINESS_ORDER.index(readiness),
         -c.box,  # 9 before 8 before 7
         -(jpm if jpm is not None else -1.0),
         _predikat_rank(c.predikat),
+        READINESS_ORDER.index(readiness),
         -c.potential_score,
         c.nip,  # deterministic
     )
@@ -188,7 +189,7 @@ def _key(c: Candidate, jpm: float | None, readiness: Readiness) -> tuple:
 def rank_candidates(
     candidates: Iterable[Candidate], position: PositionStandard, rules: ReadinessRules
 ) -> list[RankedCandidate]:
-    """Rank by readiness, then box (9 > 8 > 7), JPM against the position's standard, SKP predikat,
+    """Rank by box (9 > 8 > 7), then JPM against the position's standard, SKP predikat, readiness,
     potential score and NIP; each with its reasons and the key that separated it from the one above."""
     standard = position.standard
     scored = []
