@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from bakat_common.contracts.assessment import SkpPredikat
 from bakat_common.contracts.placement import AxisLevel as PotentialLevel
@@ -71,8 +72,7 @@ class RuleSet:
     talent_pool_boxes: frozenset[int] = SUCCESSION_BOXES
 
 
-@dataclass(frozen=True)
-class PotentialParts:
+class PotentialParts(NamedTuple):  # a tuple: made 100,000 times in a recompute
     """What an assessment result offers the potential axis, each 0-100 or None when not assessed;
     `reported` is the assessment service's own potential score (used when no part is present)."""
 
@@ -117,8 +117,7 @@ def valid_until(completed: date, reported_until: date, rules: RuleSet) -> date:
 DEFAULT_RULES = RuleSet()
 
 
-@dataclass(frozen=True)
-class Placement:
+class Placement(NamedTuple):  # a tuple: made 100,000 times in a recompute
     box: int
     potential_level: PotentialLevel
     performance_level: PerformanceLevel

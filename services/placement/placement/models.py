@@ -90,10 +90,6 @@ class PlacementRecord(Base):
 
     tenant_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     nip: Mapped[str] = mapped_column(String(18), primary_key=True)
-    # Given by the database on insert: a bulk upsert need not make 100,000 UUIDs in Python to keep them.
-    id: Mapped[uuid.UUID] = mapped_column(
-        default=uuid.uuid4, server_default=func.gen_random_uuid(), unique=True
-    )
     box: Mapped[int] = mapped_column(Integer)
     computed_box: Mapped[int] = mapped_column(Integer)
     calibration_id: Mapped[uuid.UUID | None] = mapped_column()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bakat_common.db import unnest_rows, upsert_rows
+from bakat_common.db import copy_records, upsert_rows
 from sqlalchemy import Date, String, and_, any_, cast, func, literal, select, text, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +21,6 @@ PLACEMENT_COLUMNS = (
     "assessment_version", "jpm", "valid_until", "name", "unit_code", "unit_path", "tier", "employee_status",
     "in_talent_pool",
 )  # fmt: skip
-SAVE_CHUNK = 2000  # rows per statement: larger arrays only cost PostgreSQL more memory per statement
 EMPLOYEE_FIELDS = ("name", "unit_code", "unit_path", "tier", "employee_status")
 HISTORY_COLUMNS = (
     "tenant_id", "nip", "box", "computed_box", "calibration_id", "potential_score", "predikat", "skp_year",
@@ -149,24 +148,32 @@ class PlacementRepository:
         return await self.session.get(EmployeeRecord, (tenant_id, nip))
 
     async def save_placements(self, rows: list[tuple]) -> None:
-        """Upsert many placements (tuples in PLACEMENT_COLUMNS order) and append each to the history:
-        one statement (a data-modifying CTE over unnest arrays)."""
+        """Upsert many placements (tuples in PLACEMENT_COLUMNS order, reasons as JSON text) and append
+        each to the history: COPY into a per-connection staging table, then two INSERTs from it. COPY
+        is what makes a 100,000-row recompute affordable (arrays of the same rows cost asyncpg an ABC
+        check per cell)."""
+        if not rows:
+            return
+        await self.session.execute(
+            text(
+                "CREATE TEMP TABLE IF NOT EXISTS placement_batch"
+                " (LIKE placements INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+            )
+        )
+        await copy_records(self.session, "placement_batch", PLACEMENT_COLUMNS, rows)
         columns = ", ".join(PLACEMENT_COLUMNS)
         updates = ", ".join(f"{c} = excluded.{c}" for c in PLACEMENT_COLUMNS if c not in ("tenant_id", "nip"))
+        await self.session.execute(
+            text(
+                f"INSERT INTO placements ({columns}) SELECT {columns} FROM placement_batch"
+                f" ON CONFLICT (tenant_id, nip) DO UPDATE SET {updates}"
+            )
+        )
         history = ", ".join(HISTORY_COLUMNS)
-        for start in range(0, len(rows), SAVE_CHUNK):
-            batch, params = unnest_rows(
-                PlacementRecord.__table__, PLACEMENT_COLUMNS, rows[start : start + SAVE_CHUNK]
-            )
-            await self.session.execute(
-                text(
-                    f"WITH batch AS ({batch}),"
-                    f" saved AS (INSERT INTO placements ({columns}) SELECT {columns} FROM batch"
-                    f" ON CONFLICT (tenant_id, nip) DO UPDATE SET {updates})"
-                    f" INSERT INTO placement_history ({history}) SELECT {history} FROM batch"
-                ),
-                params,
-            )
+        await self.session.execute(
+            text(f"INSERT INTO placement_history ({history}) SELECT {history} FROM placement_batch")
+        )
+        await self.session.execute(text("TRUNCATE placement_batch"))  # the next chunk of this transaction
 
     async def sync_employee_fields(self, keys: list[tuple[str, str]]) -> None:
         """Copy the employees' replica fields onto their placements (after an employee event)."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import NamedTuple
 
 from bakat_common.auth import Principal, require_roles
 from bakat_common.consumer import batched
@@ -17,6 +18,7 @@ from bakat_common.events import CloudEvent, bulk_envelope
 from bakat_common.outbox import add_many_to_outbox
 from bakat_common.replicas import employee_rows, upsert_newest
 from bakat_common.topics import service_topic
+from pydantic_core import to_json
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -104,9 +106,49 @@ async def recompute_many(
     repo = PlacementRepository(session)
     await repo.lock_for_placement(tenant_id, nips)
     rules = rules or await current_rules(session, tenant_id)
+    inputs = await repo.inputs_for_placement(tenant_id, nips)
     now = datetime.now(timezone.utc)
+    if len(inputs) <= OVERLAP_CHUNK:  # a consumer's batch: no thread needed
+        rows, envelopes = _placements_of(tenant_id, inputs, rules, now)
+        await _save(session, rows, envelopes)
+        return len(rows)
+    # A whole tenant: place the next chunk on a worker thread while PostgreSQL stores the last one,
+    # so the two cores work at once (the rule-change job's figure).
+    changed = 0
+    chunks = [inputs[start : start + OVERLAP_CHUNK] for start in range(0, len(inputs), OVERLAP_CHUNK)]
+    ready = await asyncio.to_thread(_placements_of, tenant_id, chunks[0], rules, now)
+    for following in [*chunks[1:], None]:
+        placing = asyncio.ensure_future(
+            asyncio.to_thread(_placements_of, tenant_id, following, rules, now) if following else _nothing()
+        )
+        try:
+            await _save(session, *ready)
+        except BaseException:
+            placing.cancel()
+            raise
+        changed += len(ready[0])
+        ready = await placing
+    return changed
+
+
+OVERLAP_CHUNK = 5000
+
+
+async def _nothing() -> tuple[list, list]:
+    return [], []
+
+
+async def _save(session: AsyncSession, rows: list[tuple], envelopes: list[dict]) -> None:
+    await PlacementRepository(session).save_placements(rows)
+    await add_many_to_outbox(session, envelopes, topic=TOPIC)
+
+
+def _placements_of(
+    tenant_id: str, inputs: list, rules: RuleSet, now: datetime
+) -> tuple[list[tuple], list[dict]]:
+    """Pure (no I/O, safe on a worker thread): the placement rows that changed and their events."""
     rows, envelopes = [], []
-    for r in await repo.inputs_for_placement(tenant_id, nips):
+    for r in inputs:
         parts = PotentialParts(r.potential_score, r.jpm, r.aspects_score, r.track_record_score)
         result = place(parts, r.predikat, r.year, rules)
         same_inputs = (r.placed_assessment, r.placed_version, r.placed_year, r.placed_predikat) == (
@@ -124,22 +166,26 @@ async def recompute_many(
         rows.append((
             tenant_id, r.nip, box, result.potential_level, result.performance_level,
             result.potential_score, r.predikat, r.year, r.assessment_id, rules.version,
-            list(result.reasons), now, result.box, calibration_id, r.version, r.jpm,
+            to_json(result.reasons).decode(), now, result.box, calibration_id, r.version, r.jpm,
             valid_until(r.completed_at.date(), r.valid_until, rules), r.name, r.unit_code, r.unit_path, r.tier,
             r.employee_status, member,
         ))  # fmt: skip
-        change = PlacementChangeSet(
-            r.nip, box, r.box, member, r.in_talent_pool, result.potential_level, result.performance_level,
-            rules.version,
-        )  # fmt: skip
-        envelopes.extend(change.envelopes(tenant_id))  # a new version that moves nothing announces nothing
-    await repo.save_placements(rows)
-    await add_many_to_outbox(session, envelopes, topic=TOPIC)
-    return len(rows)
+        if box != r.box or member != bool(r.in_talent_pool):  # a new version that moves nothing says nothing
+            change = PlacementChangeSet(
+                r.nip,
+                box,
+                r.box,
+                member,
+                r.in_talent_pool,
+                result.potential_level,
+                result.performance_level,
+                rules.version,
+            )
+            envelopes.extend(change.envelopes(tenant_id))
+    return rows, envelopes
 
 
-@dataclass(frozen=True)
-class PlacementChangeSet:
+class PlacementChangeSet(NamedTuple):
     """What a stored placement change announces: employee.placed when the box moved, and
     talent_pool.changed when membership of the pool changed (by a new box or by new pool rules; a
     first placement outside the pool is no change)."""

@@ -1,4 +1,4 @@
-"""placements carry the employee fields the views filter by (name, unit, tier, status) and pool membership; ids by the database
+"""placements carry the employee fields the views filter by (name, unit, tier, status) and pool membership; no surrogate id
 
 Revision ID: 0008
 Revises: 0007
@@ -14,7 +14,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.alter_column("placements", "id", server_default=sa.text("gen_random_uuid()"))
+    # Nothing refers to a placement by a surrogate id (its key is tenant and NIP); its unique index
+    # only cost every bulk write.
+    op.drop_constraint("uq_placements_id", "placements", type_="unique")
+    op.drop_column("placements", "id")
     op.add_column("placements", sa.Column("name", sa.Text(), nullable=True))
     op.add_column("placements", sa.Column("unit_code", sa.String(length=50), nullable=True))
     op.add_column("placements", sa.Column("unit_path", sa.Text(), nullable=True))
@@ -47,7 +50,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.alter_column("placements", "id", server_default=None)
+    op.add_column(
+        "placements", sa.Column("id", sa.Uuid(), server_default=sa.text("gen_random_uuid()"), nullable=False)
+    )
+    op.create_unique_constraint("uq_placements_id", "placements", ["id"])
     op.execute("ALTER TABLE placements RESET (fillfactor)")
     op.create_index("ix_placements_box", "placements", ["box"], unique=False)
     op.drop_index("ix_placements_box_name", table_name="placements")
