@@ -61,9 +61,9 @@ def rows(tenant: str, unit_employees: int, others: int) -> tuple[list[tuple], li
         potential = "high" if score >= 80 else "middle" if score >= 60 else "low"
         box = BOX[(LEVELS[predikat], potential)]
         reasons = json.dumps([f"potential {score:g} -> {potential}", f"SKP 2025 {predikat} -> {LEVELS[predikat]}"])
-        placements.append((tenant, nip, uuid.uuid4(), box, potential, LEVELS[predikat], score, predikat, 2025, f"a{i}",
+        placements.append((tenant, nip, box, potential, LEVELS[predikat], score, predikat, 2025, f"a{i}",
                            1, reasons, now, box, 1, None, date(2028, 1, 1), f"Pegawai {i:06d}", unit, path, "Pengawas",
-                           "active"))  # fmt: skip
+                           "active", box in (7, 8, 9)))  # fmt: skip
     return employees, placements
 
 
@@ -78,10 +78,10 @@ async def load_placement_db(dsn: str, tenant: str, unit_employees: int, others: 
         )  # fmt: skip
         await conn.copy_records_to_table(
             "placements", records=placements,
-            columns=["tenant_id", "nip", "id", "box", "potential_level", "performance_level", "potential_score",
+            columns=["tenant_id", "nip", "box", "potential_level", "performance_level", "potential_score",
                      "predikat", "skp_year", "assessment_id", "rule_version", "reasons", "computed_at", "computed_box",
                      "assessment_version", "jpm", "valid_until", "name", "unit_code", "unit_path", "tier",
-                     "employee_status"],
+                     "employee_status", "in_talent_pool"],
         )  # fmt: skip
         for table in ("employees", "placements"):  # steady state, as autovacuum leaves it
             await conn.execute(f"VACUUM ANALYZE {table}")
