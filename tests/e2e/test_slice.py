@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import uuid
 
 import httpx
@@ -66,7 +68,12 @@ async def test_employee_lands_in_the_nine_box_through_the_gateway(gateway, token
     )
     placement = r.json()
     assert placement["box"] == 6
-    assert placement["potential"] == {"score": 84.0, "level": "high", "assessment_id": assessment_id}
+    valid = placement["potential"]["valid_until"]  # three years from today (the default validity)
+    assert placement["potential"] == {
+        "score": 84.0, "level": "high", "assessment_id": assessment_id, "jpm": None, "valid_until": valid,
+        "expired": False,
+    }  # fmt: skip
+    assert date.fromisoformat(valid).year == date.today().year + 3
     assert placement["performance"] == {"predikat": "Butuh Perbaikan", "skp_year": 2024, "level": "below"}
     assert placement["explanation"] == "box 6: potential 84 >= 80 -> high; SKP 2024 Butuh Perbaikan -> below"
     assert placement["in_talent_pool"] is False

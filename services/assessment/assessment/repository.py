@@ -4,6 +4,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date
 
+from bakat_common.db import key_list
 from sqlalchemy import String, any_, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -40,11 +41,11 @@ class AssessmentRepository:
         return await self.session.get(EmployeeRecord, (tenant_id, nip))
 
     async def employees_by_nip(self, tenant_id: str, nips: Sequence[str]) -> dict[str, EmployeeRecord]:
+        wanted = key_list(nips)
         rows = await self.session.scalars(
-            select(EmployeeRecord).where(
-                EmployeeRecord.tenant_id == tenant_id,
-                EmployeeRecord.nip == any_(literal(list(nips), ARRAY(String))),
-            )
+            select(EmployeeRecord)
+            .join(wanted, EmployeeRecord.nip == wanted.c.nip)
+            .where(EmployeeRecord.tenant_id == tenant_id)
         )
         return {e.nip: e for e in rows}
 

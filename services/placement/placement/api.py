@@ -8,7 +8,7 @@ from bakat_common.app import PrincipalDep, ReadSessionDep, RuntimeDep, SessionDe
 from bakat_common.errors import NotFound, problem_responses
 from bakat_common.pagination import decode_nip_cursor, encode_nip_cursor
 from bakat_common.tenancy import KnownTenantDep
-from fastapi import APIRouter, BackgroundTasks, Path, Query
+from fastapi import APIRouter, BackgroundTasks, Query
 from sqlalchemy import select
 
 from placement import service
@@ -20,6 +20,7 @@ from placement.schemas import (
     BoxView,
     DistributionView,
     NineBoxView,
+    NipPath,
     PlacementChange,
     PlacementHistoryOut,
     PlacementOut,
@@ -35,7 +36,6 @@ from placement.schemas import (
 )
 
 router = APIRouter(tags=["placements"])
-NipPath = Annotated[str, Path(max_length=40)]
 
 
 @router.get(

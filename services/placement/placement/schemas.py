@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Annotated
 
 from bakat_common.contracts.assessment import SkpPredikat
 from bakat_common.contracts.placement import PerformanceLevel
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from placement.domain import (
@@ -17,6 +19,8 @@ from placement.domain import (
 )
 from placement.models import PlacementRecord
 
+# An employee's NIP in a path; a malformed one gets the 404 that says the employee is unknown.
+NipPath = Annotated[str, Path(max_length=40)]
 
 class PotentialAxis(BaseModel):
     score: float = Field(description="weighted by the tenant's rules (see the reasons)")

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from bakat_common.app import PrincipalDep, SessionDep
 from bakat_common.errors import problem_responses
 from bakat_common.tenancy import KnownTenantDep
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from placement.calibration import service
 from placement.calibration.models import CalibrationSession
@@ -21,10 +21,10 @@ from placement.calibration.schemas import (
     SessionOut,
     SessionSummary,
 )
+from placement.schemas import NipPath
 
 router = APIRouter(tags=["calibration"])
 BASE = "/tenants/{tenant_id}/calibrations"
-NipPath = Annotated[str, Path(max_length=40)]
 NipQuery = Annotated[str, Query(min_length=1, max_length=40, description="the employee's NIP")]
 WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 422)
 
@@ -73,7 +73,7 @@ async def list_sessions(
     session: SessionDep,
     status: Annotated[Literal["draft", "approved", "cancelled"] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[SessionSummary]:
     rows = await service.list_sessions(session, tenant_id, status, limit, offset)
     return [SessionSummary(**_fields(r), moves=n) for r, n in rows]

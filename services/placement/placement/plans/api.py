@@ -10,7 +10,7 @@ from typing import Annotated
 from bakat_common.app import PrincipalDep, SessionDep
 from bakat_common.errors import problem_responses
 from bakat_common.tenancy import KnownTenantDep
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from placement.plans import service
 from placement.plans.schemas import (
@@ -28,9 +28,9 @@ from placement.plans.schemas import (
     Rapor,
     Status,
 )
+from placement.schemas import NipPath
 
 router = APIRouter(tags=["development plans"])
-NipPath = Annotated[str, Path(max_length=40)]
 PLAN = "/tenants/{tenant_id}/employees/{nip}/development-plan"
 PROGRAMMES = "/tenants/{tenant_id}/development-plans/programmes"
 
