@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import uuid
+from datetime import date
 
 import httpx
 import pytest

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 from pydantic_core import to_json
-from sqlalchemy import MetaData, String, Table, func, literal, text
+from sqlalchemy import ColumnElement, MetaData, String, Table, any_, func, literal, literal_column, text
 from sqlalchemy import types as sa_types
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -138,3 +139,17 @@ def key_list(values: Sequence[str], name: str = "nip") -> TableValuedAlias:
         .table_valued(name)
         .render_derived(name=f"{name}_list")
     )
+
+
+_PLAIN_KEY = re.compile(r"^[0-9A-Za-z_-]+$")
+
+
+def any_of(column: ColumnElement[Any], keys: Sequence[str]) -> ColumnElement[bool]:
+    """`column = ANY('{k1,k2,...}')` with the list written into the statement as a constant, which
+    PostgreSQL checks with a hash table (a bound list is searched linearly for every row: with a
+    plan chosen on stale statistics, 1,000 keys against 20,000 rows is 20 million comparisons).
+    Keys that are not plain words are bound instead."""
+    keys = list(keys)
+    if not all(_PLAIN_KEY.match(k) for k in keys):
+        return column == any_(literal(keys, ARRAY(String)))
+    return column == any_(literal_column("'{" + ",".join(keys) + "}'::varchar[]"))

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bakat_common.db import copy_records, upsert_rows
-from sqlalchemy import Date, String, and_, any_, cast, func, literal, select, text, true
-from sqlalchemy.dialects.postgresql import ARRAY
+from bakat_common.db import any_of, copy_records, upsert_rows
+from sqlalchemy import Date, and_, cast, func, select, text, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from placement.models import (
@@ -89,20 +88,20 @@ class PlacementRepository:
                 .with_for_update(**mode)
             )
             if nips is not None:
-                stmt = stmt.where(model.nip == any_(literal(nips, ARRAY(String))))
+                stmt = stmt.where(any_of(model.nip, nips))
             await self.session.execute(stmt)
 
     async def inputs_for_placement(self, tenant_id: str, nips: list[str] | None) -> list:
         """Both axes' inputs and the current placement of the given employees (None: the whole tenant)
         who have both; one query."""
-        batch = literal(nips, ARRAY(String)) if nips is not None else None
+        batch = nips
 
         def same(model):
-            # Each table is also told the batch's NIPs: its lookup stays an index range over the batch
-            # even when the planner's statistics are stale (a table filled a minute ago looks empty,
-            # and a plan that walks the whole tenant per row is then judged cheap).
+            # Each table is also told the batch's NIPs, as a constant list (hashed): its lookup stays
+            # bounded even when the planner's statistics are stale (a table filled a minute ago looks
+            # empty, and a plan that walks the whole tenant per row is then judged cheap).
             on = and_(model.tenant_id == PerformanceInput.tenant_id, model.nip == PerformanceInput.nip)
-            return on if batch is None else and_(on, model.tenant_id == tenant_id, model.nip == any_(batch))
+            return on if batch is None else and_(on, model.tenant_id == tenant_id, any_of(model.nip, batch))
 
         stmt = (
             select(
@@ -132,13 +131,14 @@ class PlacementRepository:
                 EmployeeRecord.tier,
                 EmployeeRecord.status.label("employee_status"),
             )
+            .select_from(PerformanceInput)
             .join(PotentialInput, same(PotentialInput))
             .outerjoin(PlacementRecord, same(PlacementRecord))
             .outerjoin(EmployeeRecord, same(EmployeeRecord))
             .where(PerformanceInput.tenant_id == tenant_id)
         )
         if batch is not None:
-            stmt = stmt.where(PerformanceInput.nip == any_(batch))
+            stmt = stmt.where(any_of(PerformanceInput.nip, batch))
         return list((await self.session.execute(stmt)).all())
 
     async def placement(self, tenant_id: str, nip: str) -> PlacementRecord | None:

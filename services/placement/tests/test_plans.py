@@ -3,7 +3,6 @@ tracked, item changes, a programme over the low boxes with its progress, and the
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -13,20 +12,12 @@ from datetime import date, datetime, timedelta, timezone
 import httpx
 import pytest
 from bakat_common.app import ServiceRuntime
-from bakat_common.auth import DevIssuer, TokenVerifier
+from bakat_common.auth import DevIssuer
 from bakat_common.contracts.assessment import AssessmentCompletedV1, DevelopmentNeed, PerformanceRecordedV1
 from bakat_common.contracts.roster import EmployeeRegisteredV1
-from bakat_common.db import create_engine, read_session_factory, session_factory
 from bakat_common.events import new_event
 from bakat_common.infrastructure import known_tenants
-from bakat_common.metrics import Metrics
-from bakat_common.settings import AuthSettings
-from bakat_devstack.migrations import migrate
-from bakat_devstack.postgres import ensure_database
-from cryptography.hazmat.primitives.asymmetric import rsa
 from placement import service
-from placement.config import PlacementSettings
-from placement.main import create_app
 from sqlalchemy import text
 
 pytestmark = pytest.mark.integration
@@ -58,28 +49,9 @@ def nip(n: int) -> str:
 
 
 @pytest.fixture(scope="module")
-async def stack(embedded_postgres) -> AsyncIterator[Stack]:
-    name = f"placement_plans_{uuid.uuid4().hex[:6]}"
-    await ensure_database(embedded_postgres.server_url, name)
-    url = embedded_postgres.database_url(name)
-    await asyncio.to_thread(migrate, "placement", url)
-    issuer = DevIssuer(rsa.generate_private_key(public_exponent=65537, key_size=2048), "test-issuer", "bakat")
-    auth = AuthSettings(issuer="test-issuer", audience="bakat", public_key_pem=issuer.public_key_pem())
-    settings = PlacementSettings(
-        database_url=url, run_relay=False, run_consumers=False, auth=auth, log_json=False
-    )
-    app = create_app(settings)
-    engine = create_engine(settings)
-    runtime = ServiceRuntime(
-        settings=settings, engine=engine, sessions=session_factory(engine),
-        read_sessions=read_session_factory(engine), metrics=Metrics("placement-test"), verifier=TokenVerifier(auth),
-    )  # fmt: skip
-    app.state.runtime = runtime
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://placement"
-    ) as client:
+async def stack(placement_app) -> AsyncIterator[Stack]:
+    async with placement_app("plans") as (client, runtime, issuer):
         yield Stack(client, runtime, issuer)
-    await engine.dispose()
 
 
 async def employ(

@@ -4,7 +4,6 @@ pool), duplicate and out-of-order position events, the merit flag, bench strengt
 
 from __future__ import annotations
 
-import asyncio
 import random
 import uuid
 from collections.abc import AsyncIterator
@@ -14,7 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 import httpx
 import pytest
 from bakat_common.app import ServiceRuntime
-from bakat_common.auth import DevIssuer, TokenVerifier
+from bakat_common.auth import DevIssuer
 from bakat_common.contracts.assessment import AssessmentCompletedV1, PerformanceRecordedV1
 from bakat_common.contracts.competencies import STANDARD_COMPETENCIES
 from bakat_common.contracts.roster import (
@@ -23,17 +22,9 @@ from bakat_common.contracts.roster import (
     PositionRegisteredV1,
     PositionVacatedV1,
 )
-from bakat_common.db import create_engine, read_session_factory, session_factory
 from bakat_common.events import CloudEvent, new_event
 from bakat_common.infrastructure import known_tenants
-from bakat_common.metrics import Metrics
-from bakat_common.settings import AuthSettings
-from bakat_devstack.migrations import migrate
-from bakat_devstack.postgres import ensure_database
-from cryptography.hazmat.primitives.asymmetric import rsa
 from placement import service
-from placement.config import PlacementSettings
-from placement.main import create_app
 from placement.succession import service as succession
 from placement.succession.models import PositionRecord
 
@@ -64,28 +55,9 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-async def stack(embedded_postgres) -> AsyncIterator[Stack]:
-    name = f"placement_succession_{uuid.uuid4().hex[:6]}"
-    await ensure_database(embedded_postgres.server_url, name)
-    url = embedded_postgres.database_url(name)
-    await asyncio.to_thread(migrate, "placement", url)
-    issuer = DevIssuer(rsa.generate_private_key(public_exponent=65537, key_size=2048), "test-issuer", "bakat")
-    auth = AuthSettings(issuer="test-issuer", audience="bakat", public_key_pem=issuer.public_key_pem())
-    settings = PlacementSettings(
-        database_url=url, run_relay=False, run_consumers=False, auth=auth, log_json=False
-    )
-    app = create_app(settings)
-    engine = create_engine(settings)
-    runtime = ServiceRuntime(
-        settings=settings, engine=engine, sessions=session_factory(engine),
-        read_sessions=read_session_factory(engine), metrics=Metrics("placement-test"), verifier=TokenVerifier(auth),
-    )  # fmt: skip
-    app.state.runtime = runtime
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://placement"
-    ) as client:
+async def stack(placement_app) -> AsyncIterator[Stack]:
+    async with placement_app("succession") as (client, runtime, issuer):
         yield Stack(client, runtime, issuer)
-    await engine.dispose()
 
 
 def nip(n: int) -> str:

@@ -3,8 +3,6 @@ across units with outliers flagged, and the re-assessment-due list under the ten
 
 from __future__ import annotations
 
-import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -12,20 +10,11 @@ from datetime import date, datetime, timedelta, timezone
 import httpx
 import pytest
 from bakat_common.app import ServiceRuntime
-from bakat_common.auth import DevIssuer, TokenVerifier
 from bakat_common.contracts.assessment import AssessmentCompletedV1, PerformanceRecordedV1
 from bakat_common.contracts.roster import EmployeeRegisteredV1, EmployeeRetiredV1, EmployeeTransferredV1
-from bakat_common.db import create_engine, read_session_factory, session_factory
 from bakat_common.events import new_event
 from bakat_common.infrastructure import known_tenants
-from bakat_common.metrics import Metrics
-from bakat_common.settings import AuthSettings
-from bakat_devstack.migrations import migrate
-from bakat_devstack.postgres import ensure_database
-from cryptography.hazmat.primitives.asymmetric import rsa
 from placement import service
-from placement.config import PlacementSettings
-from placement.main import create_app
 
 pytestmark = pytest.mark.integration
 TENANT = "kab-serang"
@@ -45,34 +34,15 @@ def nip(n: int) -> str:
 
 
 @pytest.fixture(scope="module")
-async def stack(embedded_postgres) -> AsyncIterator[Stack]:
-    name = f"placement_views_{uuid.uuid4().hex[:6]}"
-    await ensure_database(embedded_postgres.server_url, name)
-    url = embedded_postgres.database_url(name)
-    await asyncio.to_thread(migrate, "placement", url)
-    issuer = DevIssuer(rsa.generate_private_key(public_exponent=65537, key_size=2048), "test-issuer", "bakat")
-    auth = AuthSettings(issuer="test-issuer", audience="bakat", public_key_pem=issuer.public_key_pem())
-    settings = PlacementSettings(
-        database_url=url, run_relay=False, run_consumers=False, auth=auth, log_json=False
-    )
-    app = create_app(settings)
-    engine = create_engine(settings)
-    # What the lifespan would set up, without a broker: routes need only the database and the verifier.
-    runtime = ServiceRuntime(
-        settings=settings, engine=engine, sessions=session_factory(engine),
-        read_sessions=read_session_factory(engine), metrics=Metrics("placement-test"), verifier=TokenVerifier(auth),
-    )  # fmt: skip
-    app.state.runtime = runtime
-    async with runtime.sessions() as s, s.begin():
-        await s.execute(
-            known_tenants.insert().values(tenant_id=TENANT, name="Kabupaten Serang", kind="kabupaten")
+async def stack(placement_app) -> AsyncIterator[Stack]:
+    async with placement_app("views") as (client, runtime, issuer):
+        async with runtime.sessions() as s, s.begin():
+            await s.execute(
+                known_tenants.insert().values(tenant_id=TENANT, name="Kabupaten Serang", kind="kabupaten")
+            )
+        yield Stack(
+            client, runtime, {"authorization": f"Bearer {issuer.mint('officer-1', TENANT, ['officer'])}"}
         )
-    headers = {"authorization": f"Bearer {issuer.mint('officer-1', TENANT, ['officer'])}"}
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://placement"
-    ) as client:
-        yield Stack(client, runtime, headers)
-    await engine.dispose()
 
 
 async def employ(
