@@ -12,7 +12,7 @@ from fastapi import APIRouter, BackgroundTasks, Query
 from sqlalchemy import select
 
 from placement import service
-from placement.domain import LOW_BOXES, UnitShare, outliers
+from placement.domain import LOW_BOXES, UnitShare, outliers, trend
 from placement.models import RecomputeJob, RuleSetVersion
 from placement.repository import PlacementRepository
 from placement.schemas import (
@@ -61,10 +61,9 @@ async def placement_history(
     changes = await PlacementRepository(session).history(tenant_id, nip)
     if not changes:
         await service.placement_of(session, tenant_id, nip)  # 404 that says what is missing
-    by_year = {c.skp_year: c.box for c in changes}  # oldest first: the last one of a year stays
     return PlacementHistoryOut(
         changes=[PlacementChange.model_validate(c) for c in changes],
-        trend=[YearBox(skp_year=y, box=b) for y, b in sorted(by_year.items())],
+        trend=[YearBox(skp_year=y, box=b) for y, b in trend((c.skp_year, c.box) for c in changes)],
     )
 
 

@@ -6,7 +6,7 @@ that tenants can change them; `DEFAULT_RULES` holds the regulation's defaults.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
@@ -128,6 +128,18 @@ class Placement(NamedTuple):  # a tuple: made 100,000 times in a recompute
     @property
     def explanation(self) -> str:
         return explain(self.box, self.reasons)
+
+
+def waiting_for(has_performance: bool, has_potential: bool) -> str:
+    """What an employee without a placement still lacks, in the officer's words."""
+    missing = [name for name, present in (("an SKP predikat", has_performance),
+                                          ("a completed assessment", has_potential)) if not present]  # fmt: skip
+    return f"waiting for {' and '.join(missing)}"
+
+
+def trend(changes: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Per SKP year (a cycle), the last box of that year: `changes` are (skp_year, box), oldest first."""
+    return sorted({year: box for year, box in changes}.items())
 
 
 def explain(box: int, reasons: tuple[str, ...] | list[str]) -> str:

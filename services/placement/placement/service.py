@@ -29,6 +29,7 @@ from placement.domain import (
     level_percent,
     place,
     valid_until,
+    waiting_for,
 )
 from placement.models import EmployeeRecord, PlacementRecord, RecomputeJob, RuleSetVersion
 from placement.repository import PlacementRepository
@@ -224,12 +225,9 @@ async def placement_of(session: AsyncSession, tenant_id: str, nip: str) -> Place
     if placement is not None:
         return placement
     perf, pot = await repo.inputs(tenant_id, nip)
-    missing = [
-        name for name, value in (("an SKP predikat", perf), ("a completed assessment", pot)) if value is None
-    ]
-    if len(missing) == 2 and await repo.employee(tenant_id, nip) is None:
+    if perf is None and pot is None and await repo.employee(tenant_id, nip) is None:
         raise NotFound(f"employee {nip} not known in {tenant_id}")
-    raise NotFound(f"employee {nip} has no placement yet: waiting for {' and '.join(missing)}")
+    raise NotFound(f"employee {nip} has no placement yet: {waiting_for(perf is not None, pot is not None)}")
 
 
 # ---- rule sets --------------------------------------------------------------------------------------

@@ -9,7 +9,9 @@ from placement.domain import (
     level_percent,
     place,
     potential_score,
+    trend,
     valid_until,
+    waiting_for,
 )
 
 # DESIGN.md section 2: rows performance, columns potential.
@@ -115,3 +117,14 @@ def test_the_talent_pool_boxes_come_from_the_rules():
     narrow = RuleSet(talent_pool_boxes=frozenset({9}))
     assert not place(90, "Baik", 2024, narrow).in_talent_pool
     assert place(90, "Sangat Baik", 2024, narrow).in_talent_pool
+
+
+def test_the_trend_keeps_the_last_box_of_each_skp_year():
+    assert trend([(2024, 3), (2024, 5), (2025, 8), (2023, 2)]) == [(2023, 2), (2024, 5), (2025, 8)]
+    assert trend([]) == []
+
+
+def test_what_an_unplaced_employee_waits_for():
+    assert waiting_for(False, False) == "waiting for an SKP predikat and a completed assessment"
+    assert waiting_for(True, False) == "waiting for a completed assessment"
+    assert waiting_for(False, True) == "waiting for an SKP predikat"

@@ -15,6 +15,7 @@ from sqlalchemy import Date, String, Text, and_, func, literal, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from placement import domain as placement_domain
 from placement.models import EmployeeRecord, PerformanceInput, PlacementRecord, PotentialInput
 from placement.plans import domain
 from placement.plans.models import DevelopmentPlanItem, DevelopmentProgramme
@@ -491,15 +492,7 @@ async def list_items(
 def _waiting_for(basis: Basis) -> str:
     if basis.placement is not None:
         return "placed"
-    missing = [
-        name
-        for name, value in (
-            ("an SKP predikat", basis.performance),
-            ("a completed assessment", basis.potential),
-        )
-        if value is None
-    ]
-    return f"waiting for {' and '.join(missing)}"
+    return placement_domain.waiting_for(basis.performance is not None, basis.potential is not None)
 
 
 async def rapor(session: AsyncSession, principal: Principal, tenant_id: str, nip: str) -> Rapor:
@@ -517,9 +510,7 @@ async def rapor(session: AsyncSession, principal: Principal, tenant_id: str, nip
             computed_box_name=domain.box_name(p.computed_box),
             calibrated=p.calibration_id is not None,
         )
-    by_year: dict[int, int] = {}
-    for change in await PlacementRepository(session).history(tenant_id, nip):  # oldest first
-        by_year[change.skp_year] = change.box
+    changes = await PlacementRepository(session).history(tenant_id, nip)  # oldest first
     return Rapor(
         tenant_id=tenant_id,
         nip=nip,
@@ -537,7 +528,10 @@ async def rapor(session: AsyncSession, principal: Principal, tenant_id: str, nip
         else None,  # fmt: skip
         placement=placement,
         placement_status=_waiting_for(basis),
-        trend=[YearBox(skp_year=y, box=b) for y, b in sorted(by_year.items())],
+        trend=[
+            YearBox(skp_year=y, box=b)
+            for y, b in placement_domain.trend((c.skp_year, c.box) for c in changes)
+        ],
         assessment=RaporAssessment(
             assessment_id=pot.assessment_id,
             version=pot.version,
