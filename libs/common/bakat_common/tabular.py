@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 Cell = object  # str (CSV); str, int, float, bool, datetime or None (XLSX)
@@ -217,3 +217,44 @@ def numbered_rows(
         if len(row) < width:  # short CSV lines and XLSX rows that end early
             row = (*row, *((None,) * (width - len(row))))
         yield number, row
+
+
+@dataclass(frozen=True)
+class Header:
+    row: int  # spreadsheet row number of the header
+    headers: list[str]  # its cells as text
+    columns: dict[str, int]  # field key -> column index
+    column_headers: dict[str, str]  # field key -> the header text that named it
+    ignored: list[str]  # headers that name no field
+
+
+def find_header(
+    head: Sequence[Sequence[Cell]], key_for_header: Callable[[str], str | None], meaning: Callable[[str], str]
+) -> Header:
+    """The header among the first rows: the first naming the NIP column, else the first non-blank row;
+    each header mapped to its field key (`key_for_header`), a field named twice refused."""
+    candidates = [(n, row) for n, row in enumerate(head, start=1) if not is_blank(row)]
+    if not candidates:
+        raise TabularFileError("empty", "the file has no header row")
+    header_row, header = next(
+        ((n, r) for n, r in candidates if any(isinstance(c, str) and key_for_header(c) == "nip" for c in r)),
+        candidates[0],
+    )
+    headers = ["" if c is None else str(c).strip() for c in header]
+    columns: dict[str, int] = {}
+    column_headers: dict[str, str] = {}
+    ignored: list[str] = []
+    for index, text in enumerate(headers):
+        if not text:
+            continue
+        key = key_for_header(text)
+        if key is None:
+            ignored.append(text)
+        elif key in columns:
+            raise TabularFileError(
+                "duplicate_columns", f"columns {column_headers[key]!r} and {text!r} both mean {meaning(key)}"
+            )
+        else:
+            columns[key] = index
+            column_headers[key] = text
+    return Header(header_row, headers, columns, column_headers, ignored)

@@ -20,7 +20,7 @@ from bakat_common.tabular import (
     TabularFileError,
     XlsxLimits,
     csv_rows,
-    is_blank,
+    find_header,
     numbered_rows,
     xlsx_rows,
 )
@@ -363,36 +363,9 @@ def _parse(
     delimiter: str | None = None,
 ) -> ParsedFile:
     head = list(itertools.islice(records, header_search))
-    candidates = [(n, row) for n, row in enumerate(head, start=1) if not is_blank(row)]
-    if not candidates:
-        raise SkpFileError("empty", "the file has no header row")
-    # The header is the first row naming the NIP column, else the first non-blank row.
-    header_row, header = next(
-        (
-            (n, r)
-            for n, r in candidates
-            if any(isinstance(c, str) and field_for_header(c) == "nip" for c in r)
-        ),
-        candidates[0],
-    )
-    headers = ["" if c is None else str(c).strip() for c in header]
-    columns: dict[str, int] = {}
-    column_headers: dict[str, str] = {}
-    ignored: list[str] = []
-    for index, text in enumerate(headers):
-        if not text:
-            continue
-        key = field_for_header(text)
-        if key is None:
-            ignored.append(text)
-        elif key in columns:
-            raise SkpFileError(
-                "duplicate_columns",
-                f"columns {column_headers[key]!r} and {text!r} both mean {LAYOUT_HEADERS[key]}",
-            )
-        else:
-            columns[key] = index
-            column_headers[key] = text
+    found_header = find_header(head, field_for_header, LAYOUT_HEADERS.__getitem__)
+    header_row, headers, columns = found_header.row, found_header.headers, found_header.columns
+    column_headers, ignored = found_header.column_headers, found_header.ignored
     missing = [LAYOUT_HEADERS[k] for k in ("nip", "year") if k not in columns]
     if "predikat" not in columns and not ("hasil_kerja" in columns and "perilaku_kerja" in columns):
         missing.append("PREDIKAT (or both HASIL_KERJA and PERILAKU_KERJA)")
