@@ -12,7 +12,7 @@ from fastapi import APIRouter, BackgroundTasks, Query
 from sqlalchemy import select
 
 from placement import service
-from placement.domain import LOW_BOXES, UnitShare, outliers, trend
+from placement.domain import LOW_BOXES, UnitShare, counts_by_child_unit, outliers, trend
 from placement.models import RecomputeJob, RuleSetVersion
 from placement.repository import PlacementRepository
 from placement.schemas import (
@@ -32,6 +32,7 @@ from placement.schemas import (
     RuleSetIn,
     RuleSetOut,
     UnitDistribution,
+    UnitQuery,
     YearBox,
 )
 
@@ -76,7 +77,7 @@ async def placement_history(
 async def nine_box(
     tenant_id: KnownTenantDep,
     session: ReadSessionDep,
-    unit: Annotated[str | None, Query(max_length=50, description="unit code; includes its sub-units")] = None,
+    unit: UnitQuery = None,
     tier: Annotated[str | None, Query(max_length=20)] = None,
     per_box: Annotated[int, Query(ge=0, le=500, description="members listed per box")] = 20,
 ) -> NineBoxView:
@@ -109,17 +110,7 @@ async def distribution(
 ) -> DistributionView:
     pool = (await service.current_rules(session, tenant_id)).talent_pool_boxes
     rows = await PlacementRepository(session).box_counts_by_unit_path(tenant_id, unit, tier)
-    by_unit: dict[str, dict[int, int]] = {}
-    for path, box, count in rows:
-        codes = [c for c in path.split("/") if c]
-        if not codes:
-            continue  # a path without a unit says nothing about units
-        if unit is not None:
-            codes = codes[codes.index(unit) :]  # the path from the unit asked for down
-        # The unit directly under the one asked for; people in that unit itself count as its own group.
-        code = codes[1] if unit is not None and len(codes) > 1 else codes[0]
-        boxes = by_unit.setdefault(code, {})
-        boxes[box] = boxes.get(box, 0) + count
+    by_unit = counts_by_child_unit(rows, unit)
     shares = [UnitShare(code, boxes) for code, boxes in sorted(by_unit.items())]
     flagged = outliers(shares, pool)
     overall: dict[int, int] = {}
@@ -153,7 +144,7 @@ async def distribution(
 async def reassessment_due(
     tenant_id: KnownTenantDep,
     session: ReadSessionDep,
-    unit: Annotated[str | None, Query(max_length=50, description="unit code; includes its sub-units")] = None,
+    unit: UnitQuery = None,
     within_days: Annotated[
         int, Query(ge=0, le=3 * 366, description="also those whose result expires within so many days")
     ] = 0,

@@ -205,6 +205,24 @@ class UnitShare:
         return sum(self.counts.get(b, 0) for b in boxes) / self.total if self.total else 0.0
 
 
+def counts_by_child_unit(
+    rows: Iterable[tuple[str, int, int]], parent: str | None
+) -> dict[str, dict[int, int]]:
+    """(unit path, box, employees) rows summed per unit directly under `parent` (None: per top-level
+    unit); sub-units count in their ancestor, and people in `parent` itself form its own group."""
+    by_unit: dict[str, dict[int, int]] = {}
+    for path, box, count in rows:
+        codes = [c for c in path.split("/") if c]
+        if not codes:
+            continue  # a path without a unit says nothing about units
+        if parent is not None:
+            codes = codes[codes.index(parent) :]  # the path from the parent down
+        code = codes[1] if parent is not None and len(codes) > 1 else codes[0]
+        boxes = by_unit.setdefault(code, {})
+        boxes[box] = boxes.get(box, 0) + count
+    return by_unit
+
+
 def outliers(
     units: list[UnitShare],
     pool_boxes: frozenset[int] = SUCCESSION_BOXES,

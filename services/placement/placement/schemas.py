@@ -6,7 +6,7 @@ from typing import Annotated
 
 from bakat_common.contracts.assessment import SkpPredikat
 from bakat_common.contracts.placement import PerformanceLevel
-from fastapi import Path
+from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from placement.domain import (
@@ -21,6 +21,8 @@ from placement.models import PlacementRecord
 
 # An employee's NIP in a path; a malformed one gets the 404 that says the employee is unknown.
 NipPath = Annotated[str, Path(max_length=40)]
+UnitQuery = Annotated[str | None, Query(max_length=50, description="unit code; includes its sub-units")]
+
 
 class PotentialAxis(BaseModel):
     score: float = Field(description="weighted by the tenant's rules (see the reasons)")

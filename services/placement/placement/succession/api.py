@@ -9,6 +9,7 @@ from bakat_common.errors import problem_responses
 from bakat_common.tenancy import KnownTenantDep
 from fastapi import APIRouter, Path, Query
 
+from placement.schemas import UnitQuery
 from placement.succession import domain, service
 from placement.succession.domain import SuccessionSettings
 from placement.succession.models import PositionRecord, SuccessionSettingsVersion
@@ -29,7 +30,6 @@ from placement.succession.schemas import (
 
 router = APIRouter(tags=["succession"])
 PREFIX = "/tenants/{tenant_id}/succession"
-UnitQuery = Annotated[str | None, Query(max_length=50, description="unit code; includes its sub-units")]
 
 
 def _settings_out(s: SuccessionSettings, row: SuccessionSettingsVersion | None) -> SettingsOut:
