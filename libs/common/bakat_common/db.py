@@ -82,11 +82,10 @@ async def copy_records(
 
 
 def unnest_rows(
-    table: Table, columns: Sequence[str], rows: Sequence[Mapping[str, Any]] | Sequence[Sequence[Any]]
+    table: Table, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]
 ) -> tuple[str, dict[str, list[Any]]]:
-    """`SELECT <columns> FROM unnest(<one array per column>)` over many rows (dicts, or tuples in
-    `columns` order) of `table`'s columns, and its parameters. A multi-row VALUES statement makes
-    SQLAlchemy compile a bind parameter per cell (~0.5 s for 1,000 rows of 14 columns) and PostgreSQL
+    """`SELECT <columns> FROM unnest(<one array per column>)` over many rows (dicts) of `table`'s
+    columns, and its parameters. A multi-row VALUES statement makes SQLAlchemy compile a bind parameter per cell (~0.5 s for 1,000 rows of 14 columns) and PostgreSQL
     plan a new statement for every batch size; this one is compiled and prepared once. JSON(B) values
     are given as Python objects."""
     dialect = postgresql.dialect()

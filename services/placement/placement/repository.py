@@ -20,7 +20,6 @@ PLACEMENT_COLUMNS = (
     "assessment_version", "jpm", "valid_until", "name", "unit_code", "unit_path", "tier", "employee_status",
     "in_talent_pool",
 )  # fmt: skip
-EMPLOYEE_FIELDS = ("name", "unit_code", "unit_path", "tier", "employee_status")
 HISTORY_COLUMNS = (
     "tenant_id", "nip", "box", "computed_box", "calibration_id", "potential_score", "predikat", "skp_year",
     "assessment_id", "rule_version", "reasons", "computed_at",
