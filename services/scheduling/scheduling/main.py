@@ -3,7 +3,7 @@ from __future__ import annotations
 from bakat_common.app import create_service_app
 from fastapi import FastAPI
 
-from scheduling.api import router
+from scheduling.api import assessors, router, schedule_routes
 from scheduling.config import SchedulingSettings
 from scheduling.consumers import consumer_specs
 
@@ -12,8 +12,11 @@ def create_app(settings: SchedulingSettings) -> FastAPI:
     return create_service_app(
         settings,
         title="Bakat scheduling",
-        description="Venues and rooms for assessment days (the solver comes with the scheduling issue).",
-        routers=[router],
+        description=(
+            "Venues, rooms and assessors for assessment days, and schedules made by an optimising solver"
+            " (OR-Tools CP-SAT)."
+        ),
+        routers=[router, assessors, schedule_routes],
         consumers=consumer_specs(),
     )
 

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from datetime import date, datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 RoomType = Literal["computer_lab", "language_lab", "classroom", "interview_room"]
 
@@ -12,6 +13,9 @@ class RoomIn(BaseModel):
     name: str = Field(min_length=1, max_length=200, examples=["Lab Komputer 1"])
     room_type: RoomType
     capacity: int = Field(ge=1, le=1000, examples=[36])
+    available_dates: list[date] = Field(
+        default_factory=list, max_length=400, description="the dates the room is lent to us; empty: any day"
+    )
 
 
 class RoomOut(BaseModel):
@@ -20,6 +24,7 @@ class RoomOut(BaseModel):
     name: str
     room_type: str
     capacity: int
+    available_dates: list[date]
 
 
 class VenueIn(BaseModel):
@@ -35,3 +40,204 @@ class VenueOut(BaseModel):
     name: str
     address: str | None
     rooms: list[RoomOut]
+
+
+# ---- room availability ---------------------------------------------------------------------------
+
+
+class RoomPatch(BaseModel):
+    """Change a room: its capacity or the dates it is lent to us (an empty list: any working day)."""
+
+    capacity: int | None = Field(default=None, ge=1, le=1000)
+    available_dates: list[date] | None = Field(default=None, max_length=400)
+
+
+# ---- assessors -------------------------------------------------------------------------------------
+
+Nip = Annotated[str, StringConstraints(pattern=r"^\d{18}$")]
+
+
+class AssessorIn(BaseModel):
+    subject: str = Field(
+        min_length=1,
+        max_length=200,
+        description="the `sub` of the assessor's token",
+        examples=["asesor-rina"],
+    )
+    name: str = Field(min_length=1, max_length=200, examples=["Dra. Rina Wulandari, M.Psi."])
+    email: str | None = Field(default=None, max_length=200)
+    nip: Nip | None = Field(default=None, description="for assessors who are employees of the tenant")
+    unit_path: str | None = Field(
+        default=None,
+        max_length=500,
+        pattern=r"^/([A-Za-z0-9._-]+/)+$",
+        description="their unit, for conflicts of interest; taken from the roster when the NIP is known",
+        examples=["/BKPSDM/"],
+    )
+    certification: str | None = Field(
+        default=None,
+        max_length=200,
+        description="none: not certified, never booked",
+        examples=["Asesor SDM Aparatur"],
+    )
+    certified_until: date | None = None
+    max_participants_per_day: int = Field(default=8, ge=1, le=100)
+    unavailable_dates: list[date] = Field(default_factory=list, max_length=400)
+    conflicting_nips: list[Nip] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="declared conflicts (family, a report in another unit)",
+    )
+
+
+class AssessorPatch(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    email: str | None = Field(default=None, max_length=200)
+    unit_path: str | None = Field(default=None, max_length=500, pattern=r"^/([A-Za-z0-9._-]+/)+$")
+    certification: str | None = Field(default=None, max_length=200)
+    certified_until: date | None = None
+    max_participants_per_day: int | None = Field(default=None, ge=1, le=100)
+    unavailable_dates: list[date] | None = Field(default=None, max_length=400)
+    conflicting_nips: list[Nip] | None = Field(default=None, max_length=1000)
+    active: bool | None = None
+
+
+class AssessorOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    tenant_id: str
+    subject: str
+    name: str
+    email: str | None
+    nip: str | None
+    unit_path: str | None
+    certification: str | None
+    certified_until: date | None
+    max_participants_per_day: int
+    unavailable_dates: list[date]
+    conflicting_nips: list[str]
+    active: bool
+    pool: bool = Field(default=False, description="from the province's pool")
+
+
+# ---- schedule requests -----------------------------------------------------------------------------
+
+
+class Window(BaseModel):
+    start: date = Field(examples=["2026-12-01"])
+    end: date = Field(examples=["2026-12-31"])
+    working_days: list[Annotated[int, Field(ge=1, le=7)]] = Field(
+        default=[1, 2, 3, 4, 5], min_length=1, max_length=7, description="ISO weekdays: 1 Monday .. 7 Sunday"
+    )
+    holidays: list[date] = Field(
+        default_factory=list, max_length=366, description="days off inside the window"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.end < self.start:
+            raise ValueError("the window ends before it starts")
+        if (self.end - self.start).days > 366:
+            raise ValueError("the window is longer than a year")
+        return self
+
+
+class RatioIn(BaseModel):
+    assessors: int = Field(ge=1, le=100, examples=[7])
+    participants: int = Field(ge=1, le=1000, examples=[25])
+
+
+class ParticipantIn(BaseModel):
+    nip: Nip
+    preferred_dates: list[date] = Field(default_factory=list, max_length=60)
+
+
+class ParticipantFilter(BaseModel):
+    """Everyone active in the roster copy who matches (a unit includes its sub-units)."""
+
+    unit: str | None = Field(default=None, max_length=50, examples=["DINKES"])
+    tiers: list[str] | None = Field(default=None, max_length=20, examples=[["Pengawas"]])
+
+
+class ScheduleRequestIn(BaseModel):
+    campaign_id: str = Field(min_length=1, max_length=100, description="the assessment campaign")
+    name: str = Field(min_length=1, max_length=200, examples=["Asesmen Pengawas 2026"])
+    window: Window
+    participants: list[ParticipantIn] | None = Field(default=None, max_length=50_000)
+    participant_filter: ParticipantFilter | None = None
+    daily_cap: int = Field(ge=1, le=10_000, examples=[48], description="most participants on one day")
+    ratio: RatioIn
+    group_min: int = Field(default=4, ge=1, le=100)
+    group_max: int = Field(default=8, ge=1, le=100)
+    assessors_per_group: int = Field(default=2, ge=1, le=20)
+    max_unit_share: float | None = Field(
+        default=None,
+        gt=0,
+        le=1,
+        description="no unit sends more than this share of its staff on one day (soft)",
+    )
+    venue_ids: list[uuid.UUID] | None = Field(default=None, max_length=50, description="default: every venue")
+    use_province_pool: bool = Field(default=True, description="may book the province's pool of assessors")
+    time_limit_s: float = Field(default=30, ge=1, le=300)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ScheduleRequestIn:
+        if (self.participants is None) == (self.participant_filter is None):
+            raise ValueError("give either participants or participant_filter")
+        if self.group_min > self.group_max:
+            raise ValueError("group_min is larger than group_max")
+        return self
+
+
+class ScheduleOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    tenant_id: str
+    campaign_id: str
+    name: str
+    status: str = Field(description="queued | solving | optimal | feasible | infeasible | unknown | failed")
+    progress: float
+    progress_note: str | None
+    participants: int
+    lower_bound_days: int | None
+    days_used: int | None
+    greedy_days: int | None = Field(description="days a first-fit fill (by hand, in a spreadsheet) takes")
+    reasons: list[str]
+    solve_seconds: float | None
+    created_by: str
+    created_at: datetime
+    finished_at: datetime | None
+    published_at: datetime | None
+
+
+class PersonOut(BaseModel):
+    id: str
+    name: str
+
+
+class SessionOut(BaseModel):
+    id: uuid.UUID
+    day: date
+    venue: str
+    room: str
+    room_type: str
+    participants: list[PersonOut]
+    assessors: list[PersonOut] = Field(description="the lead assessor first")
+
+
+class DayOut(BaseModel):
+    day: date
+    participants: int
+    assessors: int
+    sessions: list[SessionOut]
+
+
+class AbsenceIn(BaseModel):
+    nip: Nip
+    not_before: date | None = Field(default=None, description="the earliest day for the new session")
+
+
+class AbsenceOut(BaseModel):
+    status: str
+    reasons: list[str]
+    moved_to: SessionOut | None
