@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Annotated
 
 from bakat_common.app import PrincipalDep, RuntimeDep, SessionDep
@@ -154,19 +154,20 @@ schedule_routes = APIRouter(tags=["schedules"])
 
 
 def _schedule_out(schedule) -> ScheduleOut:
+    stale = schedules.is_stale(schedule, datetime.now(timezone.utc))
     return ScheduleOut(
         id=schedule.id,
         tenant_id=schedule.tenant_id,
         campaign_id=schedule.campaign_id,
         name=schedule.name,
-        status=schedule.status,
+        status="failed" if stale else schedule.status,
         progress=schedule.progress,
         progress_note=schedule.progress_note,
         participants=len(schedule.request["participants"]),
         lower_bound_days=schedule.lower_bound_days,
         days_used=schedule.days_used,
         greedy_days=schedule.greedy_days,
-        reasons=list(schedule.reasons),
+        reasons=[schedules.INTERRUPTED] if stale else list(schedule.reasons),
         solve_seconds=schedule.solve_seconds,
         created_by=schedule.created_by,
         created_at=schedule.created_at,
@@ -198,7 +199,9 @@ async def create_schedule(
         today=date.today(),
         replica_wait_s=runtime.settings.replica_wait_s,
     )
-    background.add_task(schedules.run_solve, runtime.sessions, schedule.id)
+    background.add_task(
+        schedules.run_solve, runtime.sessions, schedule.id, schedules.SolveMetrics.of(runtime.metrics)
+    )
     return _schedule_out(schedule)
 
 

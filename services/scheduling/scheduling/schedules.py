@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from bakat_common.auth import Principal, require_roles
@@ -24,9 +24,11 @@ from bakat_common.contracts.scheduling import SessionScheduledV1
 from bakat_common.db import unit_of_work
 from bakat_common.errors import Conflict, InvalidInput, NotFound
 from bakat_common.events import new_event
+from bakat_common.metrics import Metrics
 from bakat_common.outbox import add_to_outbox
 from bakat_common.replicas import await_replica
 from bakat_common.topics import service_topic
+from prometheus_client import CollectorRegistry, Counter, Histogram
 from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -39,8 +41,41 @@ from scheduling.service import WRITERS, assessor_tenants
 log = logging.getLogger("bakat.scheduling")
 
 SOLVED = ("optimal", "feasible")
+RUNNING = ("queued", "solving")
 BOOKING_ATTEMPTS = 3
 PROGRESS_EVERY_S = 0.5
+# A job still running this long after its time limit has lost its process (a restart, a kill):
+# it is shown as failed, and may be withdrawn, instead of solving forever.
+STALE_AFTER = timedelta(minutes=5)
+INTERRUPTED = "the solve stopped without an answer (the service was restarted): request the schedule again"
+
+
+class SolveMetrics:
+    """Domain metrics of the solver, on the app's registry (dashboards: schedule solve time)."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.seconds = Histogram(
+            "bakat_schedule_solve_seconds",
+            "Time to solve a schedule request, by answer",
+            ["status"],
+            buckets=(0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300),
+            registry=registry,
+        )
+        self.participants = Counter(
+            "bakat_schedule_participants_total", "Participants in solved schedule requests, by answer", ["status"],
+            registry=registry,
+        )  # fmt: skip
+
+    @staticmethod
+    def of(metrics: Metrics) -> SolveMetrics:
+        if not hasattr(metrics, "schedule"):
+            metrics.schedule = SolveMetrics(metrics.registry)  # type: ignore[attr-defined]
+        return metrics.schedule  # type: ignore[attr-defined]
+
+
+def is_stale(schedule: Schedule, now: datetime) -> bool:
+    limit = timedelta(seconds=float(schedule.request.get("time_limit_s", 300)))
+    return schedule.status in RUNNING and schedule.created_at + limit + STALE_AFTER < now
 
 
 # ---- the request -------------------------------------------------------------------------------------
@@ -265,7 +300,9 @@ class _AssessorsTaken(Exception):
     pass
 
 
-async def run_solve(sessions: async_sessionmaker[AsyncSession], schedule_id: uuid.UUID) -> None:
+async def run_solve(
+    sessions: async_sessionmaker[AsyncSession], schedule_id: uuid.UUID, metrics: SolveMetrics | None = None
+) -> None:
     """Solve a queued schedule and store the answer (never raises: a failure is the job's status)."""
     loop = asyncio.get_running_loop()
     last_saved = 0.0
@@ -289,6 +326,9 @@ async def run_solve(sessions: async_sessionmaker[AsyncSession], schedule_id: uui
                 loaded = await load_problem(session, schedule)
             answer = await asyncio.to_thread(solver.solve, loaded.problem, progress=progress)
             greedy = await asyncio.to_thread(domain.greedy_first_fit, loaded.problem)
+            if metrics is not None:
+                metrics.seconds.labels(answer.status).observe(answer.solve_seconds)
+                metrics.participants.labels(answer.status).inc(len(loaded.problem.participants))
             try:
                 async with unit_of_work(sessions) as session:
                     await _store_answer(session, schedule_id, answer, greedy.days_used)
@@ -428,7 +468,7 @@ async def withdraw(
         raise NotFound(f"schedule {schedule_id} not found in {tenant_id}")
     if schedule.published_at is not None:
         raise Conflict("a published schedule stays: re-schedule the absent participants instead")
-    if schedule.status in ("queued", "solving"):
+    if schedule.status in RUNNING and not is_stale(schedule, datetime.now(timezone.utc)):
         raise Conflict("the schedule is being solved: delete it when the job has finished")
     await ScheduleRepository(session).release(schedule.id)
     await session.delete(schedule)

@@ -13,7 +13,6 @@ import pytest
 from bakat_common.app import ServiceRuntime
 from bakat_common.auth import DevIssuer, TokenVerifier
 from bakat_common.db import create_engine, read_session_factory, session_factory
-from bakat_common.metrics import Metrics
 from bakat_common.settings import AuthSettings
 from bakat_devstack.migrations import migrate
 from bakat_devstack.postgres import ensure_database
@@ -45,7 +44,7 @@ def scheduling_app(embedded_postgres) -> Callable[[str], AbstractAsyncContextMan
         engine = create_engine(settings)
         runtime = ServiceRuntime(
             settings=settings, engine=engine, sessions=session_factory(engine),
-            read_sessions=read_session_factory(engine), metrics=Metrics("scheduling-test"),
+            read_sessions=read_session_factory(engine), metrics=app.state.metrics,
             verifier=TokenVerifier(auth),
         )  # fmt: skip
         app.state.runtime = runtime

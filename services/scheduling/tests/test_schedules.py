@@ -22,7 +22,8 @@ from bakat_common.infrastructure import known_tenants, outbox
 from icalendar import Calendar
 from openpyxl import load_workbook
 from scheduling import service
-from sqlalchemy import func, select
+from scheduling.models import AssessorBooking, Schedule
+from sqlalchemy import func, select, update
 
 pytestmark = pytest.mark.integration
 
@@ -429,3 +430,35 @@ async def test_rooms_and_assessors_refuse_bad_values(stack: Stack) -> None:
         )
     r = await stack.client.get(f"/tenants/{batu}/venues", headers=h)
     assert r.json() == []
+
+
+async def test_a_job_that_lost_its_process_shows_as_failed_and_can_be_withdrawn(stack: Stack) -> None:
+    province, (batu,) = await stack.province_with("kota-batu")
+    nips = await stack.employees(batu, 25)
+    await stack.venue(batu)
+    await stack.assessors(batu, 7, "batu")
+    solved = await stack.solve(batu, request(nips, days=2))
+    assert solved["status"] == "optimal"
+    metrics = (await stack.client.get("/metrics/")).text
+    assert 'bakat_schedule_solve_seconds_count{status="optimal"}' in metrics
+
+    # As if the process had died while solving, an hour ago.
+    async with stack.runtime.sessions() as s, s.begin():
+        await s.execute(
+            update(Schedule)
+            .where(Schedule.id == uuid.UUID(solved["id"]))
+            .values(status="solving", created_at=func.now() - timedelta(hours=1))
+        )
+    got = (
+        await stack.client.get(f"/tenants/{batu}/schedules/{solved['id']}", headers=stack.headers(batu))
+    ).json()
+    assert got["status"] == "failed" and "restarted" in got["reasons"][0]
+    r = await stack.client.delete(f"/tenants/{batu}/schedules/{solved['id']}", headers=stack.headers(batu))
+    assert r.status_code == 204
+    async with stack.runtime.sessions() as s:
+        assert (
+            await s.scalar(
+                select(func.count()).select_from(AssessorBooking).where(AssessorBooking.tenant_id == batu)
+            )
+            == 0
+        )
