@@ -431,7 +431,7 @@ def _fill_day(
             taken[ci] += c
     staffed = staff_groups(members, staff, p.ratio, p.assessors_per_group, load)
     if staffed is None:
-        exact = _day_model(b, counts, rooms, staff, deadline)
+        exact = _day_model(b, day, counts, staff, deadline)
         if exact is None:
             return None
         layout, staffed = exact
@@ -451,36 +451,47 @@ def _fill_day(
 
 def _day_model(
     b: _Block,
+    day: date,
     counts: dict[int, int],
-    rooms: list[tuple[str, int, int]],
     staff: list[Assessor],
     deadline: float,
 ) -> tuple[list[tuple[str, dict[int, int]]], list[list[Assessor]]] | None:
-    """One day as CP-SAT: how many of each class sit in each group (each room keeps the participants and
-    the group count the count model chose; sizes are free within the bounds) and which assessors observe
-    each group, under the conflicts, each assessor's daily maximum and the ratio."""
+    """One day as CP-SAT, when first fit cannot staff the count model's layout: the day's people (as
+    counts per class) over any of the rooms lent that day, in as many groups as suit (a group slot is
+    either empty or holds group_min..group_max), and which assessors observe each group, under the
+    conflicts, each assessor's daily maximum and the ratio. The count model's observer count is a
+    relaxation (it does not see that an assessor observes whole groups); this step sees it."""
     p = b.problem
     seconds = min(5.0, deadline - time.monotonic())
     if seconds <= 0.05:
         return None
     m = cp_model.CpModel()
-    groups = [rid for rid, _, g in rooms for _ in range(g)]
+    gmin, gmax = max(p.group_min, 1), p.group_max
+    open_rooms = [(r.room_id, usable_seats(r.capacity, gmin, gmax)) for r in p.rooms if room_open(r, day)]
+    groups = [rid for rid, seats in open_rooms for _ in range(seats // gmin)]
     live = [ci for ci, c in counts.items() if c]
     ks = range(len(groups))
     cnt = {(ci, k): m.new_int_var(0, counts[ci], "") for ci in live for k in ks}
     has = {(ci, k): m.new_bool_var("") for ci in live for k in ks}
     obs = {(ai, k): m.new_bool_var("") for ai in range(len(staff)) for k in ks}
-    seen = {(ai, k): m.new_int_var(0, p.group_max, "") for ai in range(len(staff)) for k in ks}
-    size = [m.new_int_var(p.group_min, p.group_max, "") for _ in ks]
+    seen = {(ai, k): m.new_int_var(0, gmax, "") for ai in range(len(staff)) for k in ks}
+    size = [m.new_int_var(0, gmax, "") for _ in ks]
+    active = [m.new_bool_var("") for _ in ks]
     for ci in live:
         m.add(sum(cnt[ci, k] for k in ks) == counts[ci])
     for k in ks:
         m.add(size[k] == sum(cnt[ci, k] for ci in live))
+        m.add(size[k] >= gmin * active[k])
+        m.add(size[k] <= gmax * active[k])
+        if k > 0 and groups[k - 1] == groups[k]:
+            m.add(size[k - 1] >= size[k])  # the slots of a room are alike: fill them in order
         for ci in live:
             m.add(cnt[ci, k] <= counts[ci] * has[ci, k])
-        m.add(sum(obs[ai, k] for ai in range(len(staff))) >= p.assessors_per_group)
-    for rid, x, _ in rooms:
-        m.add(sum(size[k] for k in ks if groups[k] == rid) == x)
+        m.add(sum(obs[ai, k] for ai in range(len(staff))) >= p.assessors_per_group * active[k])
+        for ai in range(len(staff)):
+            m.add_implication(obs[ai, k], active[k])
+    for rid, seats in open_rooms:
+        m.add(sum(size[k] for k in ks if groups[k] == rid) <= seats)
     person = {ci: b.classes[ci].members[0] for ci in live}
     for ai, a in enumerate(staff):
         for k in ks:
@@ -498,10 +509,13 @@ def _day_model(
     solver = _solver(seconds)
     if solver.solve(m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    layout = [
-        (groups[k], {ci: solver.value(cnt[ci, k]) for ci in live if solver.value(cnt[ci, k])}) for k in ks
-    ]
-    staffed = [[staff[ai] for ai in range(len(staff)) if solver.value(obs[ai, k])] for k in ks]
+    layout, staffed = [], []
+    for k in ks:
+        if solver.value(active[k]):
+            layout.append(
+                (groups[k], {ci: solver.value(cnt[ci, k]) for ci in live if solver.value(cnt[ci, k])})
+            )
+            staffed.append([staff[ai] for ai in range(len(staff)) if solver.value(obs[ai, k])])
     return layout, staffed
 
 
@@ -551,6 +565,7 @@ def _solve_live(
     bounds = [lower_bound_days(p) for p in problems]
     warnings = [tuple(schedule_warnings(p)) for p in problems]
     proven_days: int | None = None
+    bound_total = 0
     cut = False
     report(0.02, "count model built")
     while True:
@@ -573,7 +588,8 @@ def _solve_live(
         best_days = round(s1.objective_value)
         if status1 == cp_model.OPTIMAL and not cut:
             proven_days = best_days
-        bound_total = int(s1.best_objective_bound + 0.999)
+        if not cut:  # a cut model's bound is no bound of the real problem
+            bound_total = int(s1.best_objective_bound + 0.999)
         # Phase 2: the days held, the soft goals, from phase 1's answer.
         for var in _all_vars(model.blocks):
             m.add_hint(var, s1.value(var))

@@ -410,3 +410,20 @@ def test_progress_is_reported_from_0_to_1():
     solve(MOJOKERTO, progress=lambda f, m: seen.append((f, m)))
     assert seen and all(0.0 <= f <= 1.0 for f, _ in seen)
     assert seen[-1][0] == 1.0 and any("days" in m for _, m in seen)
+
+
+def test_observers_packed_exactly_when_each_assessor_must_take_two_full_groups():
+    # 48 people, 6 assessors of 16 each, 2 observers per person: 96 observations in 96 slots, so the
+    # groups must pack exactly into the assessors' days, whatever room layout the counts chose.
+    p = problem(
+        dates=(date(2026, 11, 4),),
+        participants=people(48, ("/A/", "/B/", "/C/")),
+        rooms=rooms(24, 16, 16, 12),
+        assessors=assessors(6),
+        daily_cap=48,
+        ratio=Ratio(6, 48),
+    )
+    answer = valid(p, solve(p))
+    assert answer.days_used == 1
+    observed = Counter(aid for g in answer.groups for aid in g.assessors for _ in g.participants)
+    assert sorted(observed.values()) == [16] * 6
