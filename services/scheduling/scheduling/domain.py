@@ -303,7 +303,7 @@ def explain_infeasible(problem: ScheduleProblem) -> list[str]:
         reasons.append("no room is available on any day of the window")
     else:
         seats = max(room_seats(problem, d) for d in problem.dates)
-        if _ceil_div(n, seats) > window:
+        if seats < problem.daily_cap and _ceil_div(n, seats) > window:  # else the cap says it already
             reasons.append(
                 f"{n} participants in at most {seats} seats a day need {_days(_ceil_div(n, seats))}; "
                 f"the window has {_working_days(window)}"
@@ -508,7 +508,7 @@ def schedule_violations(
                 continue
             if not a.certified:
                 out.append(f"{where}: {a.name} is not certified")
-            if not assessor_free(a, g.day):
+            elif not assessor_free(a, g.day):
                 out.append(f"{where}: {a.name} is not free that day")
             observed[(g.day, aid)] = observed.get((g.day, aid), 0) + size
             working.setdefault(g.day, set()).add(aid)
