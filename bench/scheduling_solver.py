@@ -103,11 +103,18 @@ def province(rng: random.Random, tenants: int, participants: int, pool_size: int
             RoomSlot(f"{tid}-r{r}", f"SMKN {t + 1}", f"Ruang {r}", "classroom", cap)
             for r, cap in enumerate((24, 16, 16))
         )
-        internal = (
-            Assessor(f"{tid}-a0", "s", "Internal 0", tid, True, 16, unit_path="/BKPSDM/"),
-            Assessor(f"{tid}-a1", "s", "Internal 1", tid, True, 16, unit_path=rng.choice(units)),
-            Assessor(f"{tid}-a2", "s", "Internal 2 (training)", tid, False, 16),
-        )
+        internal = tuple(
+            Assessor(
+                f"{tid}-a{i}",
+                "s",
+                f"Internal {i}",
+                tid,
+                True,
+                16,
+                unit_path="/BKPSDM/" if i == 0 else rng.choice(units),
+            )
+            for i in range(2 + t % 3)  # 2 to 4 certified internal assessors (Batu has 2)
+        ) + (Assessor(f"{tid}-trainee", "s", "Internal (in training)", tid, False, 16),)
         problems.append(
             ScheduleProblem(
                 f"c-{tid}", tid, dates, people, rooms, internal + pool, 48, Ratio(6, 48), time_limit_s=120.0

@@ -205,25 +205,45 @@ class _Model:
             b.n.append(n)
             b.used.append(used)
             m.add(n == sum(b.y[ci, di] for ci in range(len(b.classes))))
-            m.add(n <= len(p.participants) * used)
+            seats_today = [usable_seats(r.capacity, gmin, gmax) if room_open(r, day) else 0 for r in p.rooms]
+            # The day's own capacity as the big-M: a tight linear relaxation is what proves the days.
+            # (Explaining infeasibility switches the cap and the rooms off, so there it stays loose.)
+            top = len(p.participants)
+            if self.guards is None:
+                top = min(top, max(p.daily_cap, 0), sum(seats_today))
+            m.add(n <= top * used)
             m.add(n >= gmin * used)
             self._enforce(m.add(n <= p.daily_cap), "daily_cap")
             if di in b.cuts:
                 m.add(n <= b.cuts[di])
             for ri, r in enumerate(p.rooms):
-                seats = usable_seats(r.capacity, gmin, gmax) if room_open(r, day) else 0
+                seats = seats_today[ri]
                 x = b.x[ri, di] = m.new_int_var(0, seats, f"x{t}_{ri}_{di}")
                 g = b.g[ri, di] = m.new_int_var(0, seats // max(gmin, 1), f"g{t}_{ri}_{di}")
                 m.add(x >= gmin * g)
                 m.add(x <= gmax * g)
             self._enforce(m.add(sum(b.x[ri, di] for ri in range(len(p.rooms))) == n), "rooms")
             for qi in b.aclasses:
-                k = b.k[qi, di] = m.new_int_var(0, self.aclasses[qi].free_on(day), f"k{t}_{qi}_{di}")
+                free = self.aclasses[qi].free_on(day)
+                k = b.k[qi, di] = m.new_int_var(0, free, f"k{t}_{qi}_{di}")
+                m.add(k <= free * used)  # nobody is booked on a day without participants
                 self.booked[qi, day].append(k)
             ks = [b.k[qi, di] for qi in b.aclasses]
             # ceil(n * a / p) assessors: scaled, so the integer count is exact without a division.
             self._enforce(m.add(p.ratio.participants * sum(ks) >= p.ratio.assessors * n), "ratio")
-            obs = [self.aclasses[qi].rep.max_participants_per_day * b.k[qi, di] for qi in b.aclasses]
+            obs = []
+            for qi in b.aclasses:
+                most = self.aclasses[qi].rep.max_participants_per_day
+                ok = [ci for ci in range(len(b.classes)) if qi in b.eligible[ci]]
+                if len(ok) == len(b.classes):
+                    obs.append(most * b.k[qi, di])
+                    continue
+                # An assessor with conflicts observes only the classes they may: no more than those
+                # classes' people that day, however free their day is.
+                o = m.new_int_var(0, most * self.aclasses[qi].free_on(day), f"o{t}_{qi}_{di}")
+                m.add(o <= most * b.k[qi, di])
+                m.add(o <= self.aclasses[qi].free_on(day) * sum(b.y[ci, di] for ci in ok))
+                obs.append(o)
             self._enforce(m.add(sum(obs) >= apg * n), "observers")
             self._enforce(m.add(sum(ks) >= apg * used), "observers")
             # Each class needs its observers among the assessors it has no conflict with (Hall's
@@ -362,18 +382,21 @@ def _assign(
     queues = [[list(c.members) for c in b.classes] for b in blocks]
     days = sorted({d for b in blocks for d in b.problem.dates})
     for day in days:
-        for b in blocks:
+        todays = [(b, b.problem.dates.index(day)) for b in blocks if day in b.problem.dates]
+        todays = [(b, di) for b, di in todays if values(b.used[di])]
+        # What the count model owes each campaign of the day, per assessor class: the rest is spare.
+        owed: dict[int, int] = defaultdict(int)
+        for b, di in todays:
+            for qi in b.aclasses:
+                owed[qi] += values(b.k[qi, di])
+        for b, di in todays:
             p = b.problem
-            if day not in p.dates:
-                continue
-            di = p.dates.index(day)
-            if not values(b.used[di]):
-                continue
             counts = {ci: values(b.y[ci, di]) for ci in range(len(b.classes))}
             # The members of each assessor class: the least loaded ones, not yet booked that day.
             staff: list[Assessor] = []
             for qi in b.aclasses:
                 want = values(b.k[qi, di])
+                owed[qi] -= want
                 if want:
                     pool = [a for a in aclasses[qi].members if a.assessor_id not in taken[day]]
                     pool.sort(key=lambda a: (load[a.assessor_id], a.assessor_id))
@@ -384,6 +407,24 @@ def _assign(
                 if values(b.x[ri, di])
             ]
             groups = _fill_day(b, day, counts, rooms, staff, queues[b.index], load, deadline)
+            if groups is None:
+                # The counts see observers as capacity, not as whole groups of classes they may observe
+                # (a conflicted internal assessor may have too few people to fill their day): add the
+                # assessors no campaign is owed that day, and try again.
+                mine = {a.assessor_id for a in staff}
+                extra: list[Assessor] = []
+                for qi in b.aclasses:
+                    if not aclasses[qi].free_on(day):
+                        continue
+                    spare = [
+                        a
+                        for a in aclasses[qi].members
+                        if a.assessor_id not in taken[day] and a.assessor_id not in mine
+                    ]
+                    spare.sort(key=lambda a: (load[a.assessor_id], a.assessor_id))
+                    extra.extend(spare[: max(len(spare) - owed[qi], 0)])
+                if extra:
+                    groups = _fill_day(b, day, counts, rooms, staff + extra, queues[b.index], load, deadline)
             if groups is None:
                 failed.append((b.index, di, values(b.n[di])))
                 continue
