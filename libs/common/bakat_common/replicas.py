@@ -12,8 +12,9 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Table
+from sqlalchemy import Integer, String, Table, Text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
 
 from bakat_common.contracts.roster import EmployeeSnapshot
 from bakat_common.db import upsert_rows
@@ -59,6 +60,23 @@ async def upsert_newest(
         keys,
         newer=f"excluded.{version} >= {table.name}.{version}",
     )
+
+
+class EmployeeReplicaColumns:
+    """The columns of the employees replica that assessment, placement and scheduling keep from
+    roster's employee snapshots (`employee_rows` fills them): mix into a service's model,
+    `class EmployeeRecord(EmployeeReplicaColumns, Base): __tablename__ = "employees"`."""
+
+    tenant_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    nip: Mapped[str] = mapped_column(String(18), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    unit_code: Mapped[str | None] = mapped_column(String(50))
+    unit_path: Mapped[str | None] = mapped_column(Text)
+    position_code: Mapped[str | None] = mapped_column(String(50))
+    position_title: Mapped[str | None] = mapped_column(Text)
+    tier: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10))
+    version: Mapped[int] = mapped_column(Integer)
 
 
 def employee_rows(events: Sequence[CloudEvent]) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bakat_common.db import ServiceBase, new_metadata
+from bakat_common.replicas import EmployeeReplicaColumns
 from sqlalchemy import (
     Boolean,
     Date,
@@ -34,21 +35,10 @@ class Base(ServiceBase):
 # ---- replicas of roster data (event-carried state) -------------------------------------------------
 
 
-class EmployeeRecord(Base):
+class EmployeeRecord(EmployeeReplicaColumns, Base):
     """Employees known from roster events: who may take part, where they work, which post they hold."""
 
     __tablename__ = "employees"
-
-    tenant_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    nip: Mapped[str] = mapped_column(String(18), primary_key=True)
-    name: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10))
-    version: Mapped[int] = mapped_column(Integer)
-    unit_code: Mapped[str | None] = mapped_column(String(50))
-    unit_path: Mapped[str | None] = mapped_column(Text)
-    position_code: Mapped[str | None] = mapped_column(String(50))
-    position_title: Mapped[str | None] = mapped_column(Text)
-    tier: Mapped[str | None] = mapped_column(String(20))
 
 
 class UnitRecord(Base):

@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime
 
 from bakat_common.db import ServiceBase, new_metadata
+from bakat_common.replicas import EmployeeReplicaColumns
 from sqlalchemy import Boolean, Date, DateTime, Float, Index, Integer, String, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -16,21 +17,10 @@ class Base(ServiceBase):
     metadata = new_metadata()
 
 
-class EmployeeRecord(Base):
+class EmployeeRecord(EmployeeReplicaColumns, Base):
     """What placement needs to know about an employee, from roster events."""
 
     __tablename__ = "employees"
-
-    tenant_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    nip: Mapped[str] = mapped_column(String(18), primary_key=True)
-    name: Mapped[str] = mapped_column(Text)
-    unit_code: Mapped[str | None] = mapped_column(String(50))
-    unit_path: Mapped[str | None] = mapped_column(Text)
-    position_code: Mapped[str | None] = mapped_column(String(50))
-    position_title: Mapped[str | None] = mapped_column(Text)
-    tier: Mapped[str | None] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(10))
-    version: Mapped[int] = mapped_column(Integer)
 
 
 class PerformanceInput(Base):

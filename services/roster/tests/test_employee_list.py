@@ -3,24 +3,16 @@ two ways of reading a scope, cursors, bad input, and the tenant check that asks 
 
 from __future__ import annotations
 
-import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import httpx
 import pytest
 from bakat_common.app import ServiceRuntime
-from bakat_common.auth import DevIssuer, TokenVerifier
+from bakat_common.auth import DevIssuer
 from bakat_common.contracts.competencies import STANDARD_COMPETENCIES
-from bakat_common.db import create_engine, read_session_factory, session_factory
-from bakat_common.metrics import Metrics
 from bakat_common.pagination import encode_nip_cursor
-from bakat_common.settings import AuthSettings
-from bakat_devstack.migrations import migrate
-from bakat_devstack.postgres import ensure_database
-from cryptography.hazmat.primitives.asymmetric import rsa
-from fastapi import FastAPI
+from bakat_devstack.in_process import in_process_service
 from pydantic_core import to_json
 from roster import service
 from roster.config import RosterSettings
@@ -49,7 +41,6 @@ UNITS = [
 
 @dataclass
 class Stack:
-    app: FastAPI
     client: httpx.AsyncClient
     runtime: ServiceRuntime
     issuer: DevIssuer
@@ -105,33 +96,14 @@ def employees() -> list[dict]:
 
 @pytest.fixture(scope="module")
 async def stack(embedded_postgres) -> AsyncIterator[Stack]:
-    name = f"roster_list_{uuid.uuid4().hex[:6]}"
-    await ensure_database(embedded_postgres.server_url, name)
-    url = embedded_postgres.database_url(name)
-    await asyncio.to_thread(migrate, "roster", url)
-    issuer = DevIssuer(rsa.generate_private_key(public_exponent=65537, key_size=2048), "test-issuer", "bakat")
-    auth = AuthSettings(issuer="test-issuer", audience="bakat", public_key_pem=issuer.public_key_pem())
-    settings = RosterSettings(
-        database_url=url, run_relay=False, run_consumers=False, auth=auth, log_json=False
-    )
-    app = create_app(settings)
-    engine = create_engine(settings)
-    # What the lifespan would set up, without a broker: routes need only the database and the verifier.
-    runtime = ServiceRuntime(
-        settings=settings,
-        engine=engine,
-        sessions=session_factory(engine),
-        read_sessions=read_session_factory(engine),
-        metrics=Metrics("roster-test"),
-        verifier=TokenVerifier(auth),
-    )
-    app.state.runtime = runtime
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://roster") as client:
-        s = Stack(app, client, runtime, issuer)
+    async with in_process_service(embedded_postgres, "roster", RosterSettings, create_app, "list") as (
+        client,
+        runtime,
+        issuer,
+    ):
+        s = Stack(client, runtime, issuer)
         await populate(s)
         yield s
-    await engine.dispose()
 
 
 async def populate(s: Stack) -> None:
@@ -331,7 +303,8 @@ async def test_a_page_is_one_statement_once_the_tenant_is_known(stack):
 
 
 async def test_the_openapi_document_still_shows_the_page_model(stack):
-    operation = stack.app.openapi()["paths"]["/tenants/{tenant_id}/employees"]["get"]
+    document = (await stack.client.get("/openapi.json")).json()
+    operation = document["paths"]["/tenants/{tenant_id}/employees"]["get"]
     schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
     assert schema == {"$ref": "#/components/schemas/EmployeePage"}
     assert {p["name"] for p in operation["parameters"]} == {

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bakat_common.db import ServiceBase, new_metadata
+from bakat_common.replicas import EmployeeReplicaColumns
 from sqlalchemy import (
     Boolean,
     Date,
@@ -57,22 +58,11 @@ class Room(Base):
     venue: Mapped[Venue] = relationship(back_populates="rooms")
 
 
-class EmployeeRecord(Base):
+class EmployeeRecord(EmployeeReplicaColumns, Base):
     """What scheduling needs to know about an employee, from roster events: who may be a participant
     (a filter by unit and tier) and where they sit in the unit tree (conflicts of interest)."""
 
     __tablename__ = "employees"
-
-    tenant_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    nip: Mapped[str] = mapped_column(String(18), primary_key=True)
-    name: Mapped[str] = mapped_column(Text)
-    unit_code: Mapped[str | None] = mapped_column(String(50))
-    unit_path: Mapped[str | None] = mapped_column(Text)
-    position_code: Mapped[str | None] = mapped_column(String(50))
-    position_title: Mapped[str | None] = mapped_column(Text)
-    tier: Mapped[str | None] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(10))
-    version: Mapped[int] = mapped_column(Integer)
 
 
 class AssessorRecord(Base):
