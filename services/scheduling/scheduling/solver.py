@@ -608,6 +608,7 @@ def _solve_live(
     proven_days: int | None = None
     bound_total = 0
     cut = False
+    previous: list[int] = []
     report(0.02, "count model built")
     while True:
         left = deadline - time.monotonic()
@@ -617,6 +618,9 @@ def _solve_live(
         for b, lb in zip(model.blocks, bounds):
             m.add(sum(b.used) >= lb)  # a true bound: only helps the proof
         m.minimize(days)
+        if previous:  # after a cut: start from the last answer, which breaks only the cut days
+            for var, value in zip(_all_vars(model.blocks), previous):
+                m.add_hint(var, value)
         s1 = _solver(left * 0.5)
         status1 = s1.solve(m, _Reporter(progress=report, start=0.05, span=0.45, what="days"))
         if status1 == cp_model.INFEASIBLE and not cut:
@@ -650,6 +654,7 @@ def _solve_live(
             return _fallback(
                 problems, bounds, warnings, "the solver ran out of time putting people into groups"
             )
+        previous = [solver.value(v) for v in _all_vars(model.blocks)]
         for bi, di, count in failed:
             blocks[bi].cuts[di] = count - 1
         cut = True
