@@ -574,7 +574,11 @@ def solve_many(
     """Several campaigns (tenants) solved together because they share the province's assessors: an
     assessor_id in several problems is one person, booked by at most one campaign a day. The days come
     first (their sum over the campaigns), then the weighted soft goals. The time limit is the smallest of
-    the problems' unless given; the call returns within it (plus the model's build time)."""
+    the problems' unless given; the call returns within it (plus the model's build time).
+
+    Up to JOINT_AT_MOST campaigns share one count model. More are split (`_solve_split`): a pool plan
+    over aggregate counts decides which pool assessors each campaign gets on which day, then each
+    campaign is solved alone with its share of the pool."""
     started = time.monotonic()
     limit = time_limit_s if time_limit_s is not None else min((p.time_limit_s for p in problems), default=1.0)
     deadline = started + max(limit, 0.1)
@@ -592,7 +596,8 @@ def solve_many(
         live.append(i)
     if live:
         chosen = [problems[i] for i in live]
-        for i, answer in zip(live, _solve_live(chosen, report, started, deadline)):
+        joint = _solve_live if len(chosen) <= JOINT_AT_MOST else _solve_split
+        for i, answer in zip(live, joint(chosen, report, started, deadline)):
             answers[i] = answer
     report(1.0, "done")
     elapsed = time.monotonic() - started
@@ -846,3 +851,146 @@ def reschedule_absent(
         reasons=(f"no group or free seat with enough free assessors for {nip} {where}",),
         solve_seconds=round(time.monotonic() - started, 3),
     )
+
+
+# ---- many campaigns over one pool: split into a pool plan and one solve per campaign ----------------
+
+# Up to this many campaigns are solved in one count model (exact, with the infeasibility explanation);
+# more are split: the joint model's size grows with campaigns x days x classes, and at province scale
+# (38 campaigns) CP-SAT improves it one campaign-day at a time.
+JOINT_AT_MOST = 4
+
+
+def _split_plan(
+    problems: list[ScheduleProblem], shared: dict[str, Assessor], seconds: float, report: Progress
+) -> dict[tuple[int, date], set[str]] | None:
+    """The pool plan: per campaign and day, the pool assessors it may book. First how many of each team
+    (pool members interchangeable for these rules) each campaign gets, minimising the campaigns' total days. Aggregate rules only (daily cap, rooms' seats, the ratio,
+    the observers' capacity, one campaign per pool assessor a day); a campaign's own solve then puts
+    people and assessors into groups. None when no plan exists in time."""
+    teams: dict[tuple, list[Assessor]] = defaultdict(list)
+    for a in shared.values():
+        if bookable(a):
+            teams[(a.unavailable_dates | a.booked_dates, a.max_participants_per_day)].append(a)
+    team_keys = sorted(teams, key=lambda k: (sorted(k[0]), k[1]))
+    m = cp_model.CpModel()
+    used_all, take, works = [], {}, {}
+    per_day_team: dict[tuple[date, int], list[cp_model.IntVar]] = defaultdict(list)
+    for t, p in enumerate(problems):
+        inside = [a for a in p.assessors if a.assessor_id not in shared and bookable(a)]
+        listed = {a.assessor_id for a in p.assessors}
+        ns, used = [], []
+        for d in p.dates:
+            cap = min(
+                p.daily_cap,
+                sum(usable_seats(r.capacity, p.group_min, p.group_max) for r in p.rooms if room_open(r, d)),
+            )
+            u = m.new_bool_var("")
+            works[t, d] = u
+            n = m.new_int_var(0, max(cap, 0), "")
+            m.add(n <= cap * u)
+            m.add(n >= max(p.group_min, 1) * u)
+            own = [a for a in inside if assessor_free(a, d)]
+            count, observe = len(own) * u, sum(a.max_participants_per_day for a in own) * u
+            for ti, key in enumerate(team_keys):
+                free = sum(1 for a in teams[key] if assessor_free(a, d))
+                if not free or all(a.assessor_id not in listed for a in teams[key]):
+                    continue
+                k = m.new_int_var(0, free, "")
+                m.add(k <= free * u)
+                take[t, d, ti] = k
+                per_day_team[d, ti].append(k)
+                count += k
+                observe += key[1] * k
+            m.add(p.ratio.participants * count >= p.ratio.assessors * n)
+            m.add(observe >= p.assessors_per_group * n)
+            m.add(count >= max(p.assessors_per_group, 1) * u)
+            ns.append(n)
+            used.append(u)
+        m.add(sum(ns) == len(p.participants))
+        m.add(sum(used) >= lower_bound_days(p))
+        used_all.extend(used)
+    for (d, ti), ks in per_day_team.items():
+        m.add(sum(ks) <= sum(1 for a in teams[team_keys[ti]] if assessor_free(a, d)))
+    m.minimize(sum(used_all))
+    solver = _solver(seconds)
+    status = solver.solve(m, _Reporter(progress=report, start=0.05, span=0.35, what="days"))
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    # Members to campaigns, the least loaded first; the members no campaign needs that day go to the
+    # campaigns working that day as spares (each to one campaign only), which their own solves may use.
+    plan: dict[tuple[int, date], set[str]] = defaultdict(set)
+    load: dict[str, int] = defaultdict(int)
+    days = sorted({d for p in problems for d in p.dates})
+    for d in days:
+        for ti, key in enumerate(team_keys):
+            members = sorted(
+                (a for a in teams[key] if assessor_free(a, d)),
+                key=lambda a: (load[a.assessor_id], a.assessor_id),
+            )
+            wants = [(t, solver.value(take[t, d, ti])) for t in range(len(problems)) if (t, d, ti) in take]
+            working = [t for t, _ in wants if solver.value(works[t, d])]
+            for t, k in wants:
+                for a in members[:k]:
+                    plan[t, d].add(a.assessor_id)
+                    load[a.assessor_id] += 1
+                members = members[k:]
+            for i, a in enumerate(members):
+                if working:
+                    plan[working[i % len(working)], d].add(a.assessor_id)  # a spare
+    return plan
+
+
+def _solve_split(
+    problems: list[ScheduleProblem], report: Progress, started: float, deadline: float
+) -> list[ScheduleAnswer]:
+    owners: dict[str, set[int]] = defaultdict(set)
+    for t, p in enumerate(problems):
+        for a in p.assessors:
+            owners[a.assessor_id].add(t)
+    shared = {a.assessor_id: a for p in problems for a in p.assessors if len(owners[a.assessor_id]) > 1}
+    plan = _split_plan(problems, shared, 0.4 * (deadline - time.monotonic()), report)
+    if plan is None:
+        return _solve_live(problems, report, started, deadline)  # explains why, or falls back in time
+    answers: list[ScheduleAnswer] = []
+    taken: dict[str, set[date]] = defaultdict(set)  # pool days held by the campaigns solved so far
+    for t, p in enumerate(problems):
+        report(0.4 + 0.55 * t / len(problems), f"campaign {t + 1} of {len(problems)}")
+        slice_s = max((deadline - time.monotonic()) / (len(problems) - t), 0.2)
+        mine = {aid: {d for (tt, d), got in plan.items() if tt == t and aid in got} for aid in shared}
+        later = {aid: {d for (tt, d), got in plan.items() if tt > t and aid in got} for aid in shared}
+
+        def pool_view(days_of: dict[str, set[date]]) -> tuple[Assessor, ...]:
+            return tuple(
+                replace(
+                    a, booked_dates=a.booked_dates | (frozenset(p.dates) - frozenset(days_of[a.assessor_id]))
+                )
+                if a.assessor_id in shared
+                else a
+                for a in p.assessors
+            )
+
+        answer = solve(replace(p, assessors=pool_view(mine), time_limit_s=slice_s))
+        if answer.status not in ("optimal", "feasible"):
+            # The plan's days did not fit this campaign's groups: any pool day no one else holds or is
+            # planned to hold.
+            free = {aid: set(p.dates) - taken[aid] - later[aid] for aid in shared}
+            retry = solve(replace(p, assessors=pool_view(free), time_limit_s=max(slice_s, 1.0)))
+            if retry.status in ("optimal", "feasible"):
+                answer = retry
+        for g in answer.groups:
+            for aid in g.assessors:
+                if aid in shared:
+                    taken[aid].add(g.day)
+        own_bound = lower_bound_days(p)
+        answers.append(
+            replace(
+                answer,
+                lower_bound_days=own_bound,
+                days_proven=answer.days_used == own_bound,
+                status="optimal"
+                if answer.status == "optimal" and answer.days_used == own_bound
+                else answer.status,
+            )
+        )
+    return answers

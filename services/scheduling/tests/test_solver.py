@@ -17,9 +17,10 @@ from scheduling.domain import (
     ScheduleProblem,
     SoftWeights,
     conflicts,
+    lower_bound_days,
     schedule_violations,
 )
-from scheduling.solver import reschedule_absent, solve, solve_many
+from scheduling.solver import JOINT_AT_MOST, reschedule_absent, solve, solve_many
 
 
 def workdays(start: date, count: int) -> tuple[date, ...]:
@@ -427,3 +428,54 @@ def test_observers_packed_exactly_when_each_assessor_must_take_two_full_groups()
     assert answer.days_used == 1
     observed = Counter(aid for g in answer.groups for aid in g.assessors for _ in g.participants)
     assert sorted(observed.values()) == [16] * 6
+
+
+def _province(
+    tenants: int, pool: tuple[Assessor, ...], days: tuple[date, ...], n: int
+) -> list[ScheduleProblem]:
+    out = []
+    for t in range(tenants):
+        units = tuple(f"/OPD-{u}/" for u in range(6))
+        internal = tuple(
+            Assessor(f"K{t}-{i}", "s", f"Internal {t}.{i}", f"kab-{t}", True, 16, unit_path=units[i])
+            for i in range(2)
+        )
+        out.append(
+            problem(
+                campaign_id=f"c{t}", tenant_id=f"kab-{t}", dates=days, rooms=rooms(24, 16, 16),
+                participants=people(n, units, prefix=f"T{t}-"), assessors=internal + pool,
+                daily_cap=48, ratio=Ratio(6, 48),
+            )
+        )  # fmt: skip
+    return out
+
+
+def test_many_campaigns_are_split_into_a_pool_plan_and_stay_valid():
+    days = workdays(date(2026, 11, 2), 10)
+    pool = assessors(12, unavailable_dates=frozenset(days[:2]))
+    problems = _province(JOINT_AT_MOST + 4, pool, days, 96)
+    started = time.monotonic()
+    answers = solve_many(problems, time_limit_s=20)
+    assert time.monotonic() - started < 25
+    seen: dict[tuple[date, str], set[str]] = defaultdict(set)
+    for p, ans in zip(problems, answers):
+        valid(p, ans)
+        assert sorted(n for g in ans.groups for n in g.participants) == sorted(x.nip for x in p.participants)
+        for g in ans.groups:
+            for aid in g.assessors:
+                seen[g.day, aid].add(p.campaign_id)
+    assert all(len(c) == 1 for c in seen.values()), "a pool assessor on two campaigns in one day"
+    # 8 campaigns x 2 days need 4 pool assessors a day each: 32 pool-days from 12 assessors x 8 free days.
+    assert sum(a.days_used for a in answers) == sum(lower_bound_days(p) for p in problems) == 16
+
+
+def test_many_campaigns_with_too_small_a_pool_are_explained():
+    day = (date(2026, 11, 4),)
+    problems = [
+        problem(campaign_id=f"c{t}", dates=day, participants=people(8, prefix=f"T{t}-"), assessors=assessors(2),
+                ratio=Ratio(1, 8))
+        for t in range(JOINT_AT_MOST + 1)
+    ]  # fmt: skip
+    answers = solve_many(problems)
+    assert {a.status for a in answers} == {"infeasible"}
+    assert "across the province" in answers[0].reasons[0]
