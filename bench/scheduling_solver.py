@@ -1,6 +1,6 @@
 """Scheduling solver figures (issue 6): pure, no database.
 
-    .venv/bin/python bench/scheduling_solver.py [--quick] [--seed 7]
+    .venv/bin/python bench/scheduling_solver.py [--quick] [--seed 7] [--pool 60]
 
 (a) Kabupaten Serang size: 800 participants in 40 units, 4 rooms (a vocational school's computer lab
     and language lab lent on Mondays to Thursdays, two classrooms every day), 12 assessors (4 internal
@@ -261,13 +261,14 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="province of 8 tenants x 300, 30 s")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--pool", type=int, default=60, help="provincial assessors in (b)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     figure_serang(rng, 10.0)
     if args.quick:
         figure_province(rng, 8, 300, 12, 30.0)
     else:
-        figure_province(rng, 38, 600, 60, 120.0)
+        figure_province(rng, 38, 600, args.pool, 120.0)
 
 
 if __name__ == "__main__":
