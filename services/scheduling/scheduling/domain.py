@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 RoomType = Literal["computer_lab", "language_lab", "classroom", "interview_room"]
@@ -114,6 +114,14 @@ class ScheduleAnswer:
 
 
 # --- Rules -------------------------------------------------------------------------------------
+
+
+def working_days(start: date, end: date, weekdays: Sequence[int], holidays: Sequence[date]) -> list[date]:
+    """The days of [start, end] that fall on one of the ISO `weekdays` and are not holidays."""
+    off = set(holidays)
+    wanted = set(weekdays)
+    days = (start + timedelta(days=i) for i in range((end - start).days + 1))
+    return [d for d in days if d.isoweekday() in wanted and d not in off]
 
 
 def _norm_path(path: str) -> str:

@@ -81,14 +81,6 @@ def is_stale(schedule: Schedule, now: datetime) -> bool:
 # ---- the request -------------------------------------------------------------------------------------
 
 
-def working_days(start: date, end: date, weekdays: Sequence[int], holidays: Sequence[date]) -> list[date]:
-    """The days of [start, end] that fall on one of the ISO `weekdays` and are not holidays."""
-    off = set(holidays)
-    wanted = set(weekdays)
-    days = (start + timedelta(days=i) for i in range((end - start).days + 1))
-    return [d for d in days if d.isoweekday() in wanted and d not in off]
-
-
 async def request_schedule(
     session: AsyncSession,
     principal: Principal,
@@ -107,7 +99,7 @@ async def request_schedule(
         raise InvalidInput(
             "body.window.start", "future", f"the window starts on {window.start}, before today ({today})"
         )
-    dates = working_days(window.start, window.end, window.working_days, window.holidays)
+    dates = domain.working_days(window.start, window.end, window.working_days, window.holidays)
     if not dates:
         raise InvalidInput("body.window", "working_days", "the window has no working day")
     participants = await _participants(session, tenant_id, data, set(dates), replica_wait_s)

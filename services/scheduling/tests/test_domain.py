@@ -23,6 +23,7 @@ from scheduling.domain import (
     schedule_violations,
     split_sizes,
     usable_seats,
+    working_days,
 )
 
 DAYS = tuple(
@@ -217,3 +218,11 @@ def test_schedule_violations_names_each_broken_rule():
         "8 participants in 6 seats" in v
         for v in schedule_violations(small_room, [Group(DAYS[0], "R0", nips, ("A0", "T"))])
     )
+
+
+def test_working_days_keep_the_chosen_weekdays_and_skip_holidays():
+    monday = date(2026, 12, 7)
+    days = working_days(monday, monday + timedelta(days=13), [1, 2, 3, 4, 5], [date(2026, 12, 9)])
+    assert len(days) == 9 and date(2026, 12, 9) not in days
+    assert all(d.isoweekday() <= 5 for d in days) and days[0] == monday and days[-1] == date(2026, 12, 18)
+    assert working_days(monday, monday + timedelta(days=4), [6, 7], []) == []
