@@ -53,6 +53,21 @@ class GatewaySettings(BaseSettings):
     # Browser origins allowed by CORS: a JSON list or comma-separated (BAKAT_CORS_ORIGINS=http://a,http://b).
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
+    # Per-client rate limits (token buckets, per process: N replicas allow N times these). A client is
+    # a verified token's tenant + subject; without a verifiable token, the client address (stricter).
+    # None: on, except in dev mode (make run, e2e tests and benches hammer one box on purpose).
+    rate_limit_enabled: bool | None = None
+    # A person clicking through the UI stays far below these; a paging script gets slowed, not broken.
+    rate_limit_per_s: float = Field(50.0, gt=0)
+    rate_limit_burst: int = Field(200, ge=1)
+    # Unauthenticated traffic is the token endpoint, docs and 401s; an office behind one NAT shares it.
+    rate_limit_anonymous_per_s: float = Field(10.0, gt=0)
+    rate_limit_anonymous_burst: int = Field(50, ge=1)
+    # Memory bound: buckets kept at most (idle full buckets are dropped anyway; ~300 bytes each).
+    rate_limit_max_clients: int = Field(100_000, ge=1)
+    # How long a token's verification outcome is reused (one RSA verification per token per this).
+    rate_limit_token_cache_s: float = Field(60.0, ge=0)
+
     dev_mode: bool = False
     # PEM file of the dev issuer's key; created if missing. None: an in-memory key (tokens die on restart).
     dev_issuer_key_file: str | None = None
@@ -75,6 +90,10 @@ class GatewaySettings(BaseSettings):
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")  # paths are appended verbatim
+
+    @property
+    def rate_limiting(self) -> bool:
+        return (not self.dev_mode) if self.rate_limit_enabled is None else self.rate_limit_enabled
 
     def service_urls(self) -> dict[str, str]:
         """Service name -> base URL, in the routing table's vocabulary."""

@@ -10,6 +10,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from bakat_common.app import RequestIdMiddleware
+from bakat_common.auth import DevIssuer, TokenVerifier
 from bakat_common.errors import install_problem_handlers
 from bakat_common.logging import configure_logging
 from bakat_common.metrics import HttpMetricsMiddleware, Metrics
@@ -20,9 +21,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.routing import Route
 
 from gateway.config import GatewaySettings
+from gateway.dev_auth import PREFIX as DEV_AUTH_PREFIX
 from gateway.dev_auth import build_dev_issuer, dev_auth_router
 from gateway.openapi import OpenApiAggregator, openapi_router
 from gateway.proxy import Proxy, UpstreamGuard, UpstreamMetrics, allow_all
+from gateway.ratelimit import ClientIdentifier, RateLimit, RateLimitMetrics, RateLimitMiddleware, TokenBuckets
 
 SERVICE_NAME = "gateway"
 PROXIED_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -33,6 +36,7 @@ def create_app(settings: GatewaySettings, *, guard: UpstreamGuard = allow_all) -
     configure_logging(SERVICE_NAME, settings.log_level, settings.log_json)
     metrics = Metrics(SERVICE_NAME)
     proxy = Proxy(settings, UpstreamMetrics.register(metrics.registry), guard)
+    dev_issuer = build_dev_issuer(settings) if settings.dev_mode else None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -55,7 +59,21 @@ def create_app(settings: GatewaySettings, *, guard: UpstreamGuard = allow_all) -
     app.state.metrics = metrics
     app.state.proxy = proxy
     install_problem_handlers(app)
-    # Added innermost first: RequestId (outermost) -> metrics -> CORS -> routes.
+    # Added innermost first: RequestId (outermost) -> metrics -> CORS -> rate limit -> routes.
+    # CORS outside the limit: preflights (no Authorization, one per URL) would otherwise drain an
+    # office's shared address bucket, and a 429 still carries the CORS headers a browser needs to read it.
+    if settings.rate_limiting:
+        buckets = TokenBuckets(settings.rate_limit_max_clients)
+        app.add_middleware(
+            RateLimitMiddleware,
+            identify=ClientIdentifier(
+                token_verifier(settings, dev_issuer), ttl_s=settings.rate_limit_token_cache_s
+            ),
+            buckets=buckets,
+            subject_limit=RateLimit(settings.rate_limit_per_s, settings.rate_limit_burst),
+            address_limit=RateLimit(settings.rate_limit_anonymous_per_s, settings.rate_limit_anonymous_burst),
+            metrics=RateLimitMetrics.register(metrics.registry, buckets),
+        )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -85,13 +103,25 @@ def create_app(settings: GatewaySettings, *, guard: UpstreamGuard = allow_all) -
         return JSONResponse({"status": "ready" if ready else "not ready"}, status_code=200 if ready else 503)
 
     app.include_router(openapi_router(OpenApiAggregator(settings, lambda: proxy.client, app.openapi)))
-    if settings.dev_mode:
-        app.include_router(dev_auth_router(build_dev_issuer(settings)))
+    if dev_issuer is not None:
+        app.include_router(dev_auth_router(dev_issuer))
 
     # Last: everything not matched above goes to a service (or 404s). A plain Starlette route skips
     # FastAPI's parameter machinery (lower overhead). TRACE/CONNECT are not forwarded (405).
-    app.router.routes.append(Route("/{path:path}", proxy.handle, methods=PROXIED_METHODS, include_in_schema=False))
+    app.router.routes.append(
+        Route("/{path:path}", proxy.handle, methods=PROXIED_METHODS, include_in_schema=False)
+    )
     return app
+
+
+def token_verifier(settings: GatewaySettings, dev_issuer: DevIssuer | None) -> TokenVerifier:
+    """How the gateway recognises a token's user (for rate limits only: each service verifies for access)."""
+    auth = settings.auth
+    own_jwks = auth.jwks_url is None or auth.jwks_url.rstrip("/").endswith(DEV_AUTH_PREFIX + "/jwks.json")
+    if dev_issuer is not None and not auth.public_key_pem and own_jwks:
+        # The tokens are this process's own: verify with its key rather than fetch our own JWKS over HTTP.
+        auth = auth.model_copy(update={"public_key_pem": dev_issuer.public_key_pem(), "jwks_url": None})
+    return TokenVerifier(auth)
 
 
 def app_from_env() -> FastAPI:

@@ -26,8 +26,11 @@ async def test_cors_preflight_for_configured_origins() -> None:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gw") as client:
         ok = await client.options(
             "/tenants/t1/units",
-            headers={"Origin": "http://app.example", "Access-Control-Request-Method": "POST",
-                     "Access-Control-Request-Headers": "authorization"},
+            headers={
+                "Origin": "http://app.example",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization",
+            },
         )
         other = await client.options(
             "/tenants/t1/units",
@@ -42,3 +45,18 @@ def test_app_from_env(monkeypatch) -> None:
     monkeypatch.setenv("BAKAT_LOG_JSON", "false")
     app = app_from_env()
     assert app.state.settings.dev_mode is False
+
+
+async def test_no_cors_headers_without_configured_origins(stack) -> None:
+    # No origins configured: a preflight is just an OPTIONS request forwarded to the service, and no
+    # answer grants a browser cross-origin access.
+    assert stack.settings.cors_origins == []
+    origin = {"Origin": "http://app.example"}
+    async with httpx.AsyncClient(base_url=stack.url) as client:
+        preflight = await client.options(
+            "/tenants/t1/units", headers={**origin, "Access-Control-Request-Method": "POST"}
+        )
+        plain = await client.get("/tenants/t1/units", headers=origin)
+    assert preflight.json()["service"] == "roster" and preflight.json()["method"] == "OPTIONS"
+    for response in (preflight, plain):
+        assert not [name for name in response.headers if name.startswith("access-control-")]
