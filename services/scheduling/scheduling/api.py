@@ -48,8 +48,12 @@ async def create_venue(
 @router.get(
     "/tenants/{tenant_id}/venues", response_model=list[VenueOut], responses=problem_responses(401, 403, 404)
 )
-async def list_venues(tenant_id: KnownTenantDep, session: SessionDep) -> list[VenueOut]:
-    return [VenueOut.model_validate(v) for v in await VenueRepository(session).venues(tenant_id)]
+async def list_venues(
+    tenant_id: KnownTenantDep, session: SessionDep, include_province: bool = False
+) -> list[VenueOut]:
+    """The tenant's venues; with include_province, also its province's (which a schedule may name)."""
+    tenants = await service.assessor_tenants(session, tenant_id, with_pool=include_province)
+    return [VenueOut.model_validate(v) for v in await VenueRepository(session).venues_of(tenants)]
 
 
 @router.get(
@@ -356,5 +360,6 @@ async def assessor_calendar(
     return Response(
         body,
         media_type="text/calendar",
-        headers={"content-disposition": f'attachment; filename="jadwal-{assessor.subject}.ics"'},
+        # The id, not the subject: a header carries ASCII only, and a subject may hold anything.
+        headers={"content-disposition": f'attachment; filename="jadwal-{assessor.id}.ics"'},
     )

@@ -12,6 +12,7 @@ from typing import NamedTuple
 from icalendar import Calendar, Event
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 
@@ -31,6 +32,11 @@ class SessionView(NamedTuple):
     assessors: Sequence[Person]  # the lead assessor first
 
 
+def _clean(row: Sequence[object]) -> list[object]:
+    """Cells as a worksheet can hold them: control characters (a pasted name may carry one) dropped."""
+    return [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row]
+
+
 def schedule_workbook(title: str, sessions: Sequence[SessionView]) -> bytes:
     """Sheet "Jadwal": a row per participant (day, venue, room, group, NIP, name, unit, assessors);
     sheet "Asesor": a row per assessor and day."""
@@ -46,14 +52,16 @@ def schedule_workbook(title: str, sessions: Sequence[SessionView]) -> bytes:
         sheet.append(cells)
 
     sheet = book.create_sheet("Jadwal")
-    sheet.append([title])
+    sheet.append(_clean([title]))
     header(sheet, ["Tanggal", "Tempat", "Ruang", "Kelompok", "NIP", "Nama", "Unit", "Asesor"])
     group_number: dict[object, int] = {}
     for s in sessions:
         group_number[s.day] = group_number.get(s.day, 0) + 1
         assessors = ", ".join(a.name for a in s.assessors)
         for p in s.participants:
-            sheet.append([s.day, s.venue, s.room, group_number[s.day], p.id, p.name, p.unit or "", assessors])
+            sheet.append(
+                _clean([s.day, s.venue, s.room, group_number[s.day], p.id, p.name, p.unit or "", assessors])
+            )
     per_assessor = book.create_sheet("Asesor")
     header(per_assessor, ["Asesor", "Tanggal", "Tempat", "Ruang", "Peserta", "Ketua"])
     rows = sorted(
@@ -65,7 +73,7 @@ def schedule_workbook(title: str, sessions: Sequence[SessionView]) -> bytes:
         key=lambda r: (r[0], r[1], r[3]),
     )
     for row in rows:
-        per_assessor.append(list(row))
+        per_assessor.append(_clean(row))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -112,6 +112,8 @@ class Schedule(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     published_by: Mapped[str | None] = mapped_column(String(200))
+    # Touched by the solving process while it works: a job whose heartbeat stopped lost its process.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ScheduledSession(Base):
@@ -136,6 +138,18 @@ class AssessorBooking(Base):
     __tablename__ = "assessor_bookings"
 
     assessor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assessors.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    schedule_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("schedules.id", ondelete="CASCADE"), index=True)
+    tenant_id: Mapped[str] = mapped_column(String(100))
+
+
+class RoomBooking(Base):
+    """A room's day taken by a schedule: a lent room holds one schedule's groups a day (the school lends
+    it to one campaign), whichever tenant's schedule it is."""
+
+    __tablename__ = "room_bookings"
+
+    room_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("rooms.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     schedule_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("schedules.id", ondelete="CASCADE"), index=True)
     tenant_id: Mapped[str] = mapped_column(String(100))

@@ -4,8 +4,8 @@ import uuid
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import delete, exists, func, select, tuple_
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from bakat_common.db import key_list, unnest_rows
+from sqlalchemy import Table, delete, exists, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -14,6 +14,7 @@ from scheduling.models import (
     AssessorRecord,
     EmployeeRecord,
     Room,
+    RoomBooking,
     Schedule,
     ScheduledSession,
     Venue,
@@ -61,11 +62,11 @@ class AssessorRepository:
         )
         return await self.session.scalar(query)
 
-    async def by_subject(self, tenant_id: str, subject: str) -> AssessorRecord | None:
+    async def by_subject_in(self, tenant_ids: Sequence[str], subject: str) -> list[AssessorRecord]:
         query = select(AssessorRecord).where(
-            AssessorRecord.tenant_id == tenant_id, AssessorRecord.subject == subject
+            AssessorRecord.tenant_id.in_(list(tenant_ids)), AssessorRecord.subject == subject
         )
-        return await self.session.scalar(query)
+        return list((await self.session.scalars(query)).all())
 
     async def assessors(
         self, tenant_ids: Sequence[str], *, active_only: bool = False
@@ -92,8 +93,13 @@ class EmployeeRepository:
         self.session = session
 
     async def by_nip(self, tenant_id: str, nips: Sequence[str]) -> dict[str, EmployeeRecord]:
-        query = select(EmployeeRecord).where(
-            EmployeeRecord.tenant_id == tenant_id, EmployeeRecord.nip.in_(list(nips))
+        if not nips:
+            return {}
+        keys = key_list(sorted(set(nips)))  # one array parameter, whatever the number of NIPs
+        query = (
+            select(EmployeeRecord)
+            .join(keys, EmployeeRecord.nip == keys.c.nip)
+            .where(EmployeeRecord.tenant_id == tenant_id)
         )
         return {e.nip: e for e in await self.session.scalars(query)}
 
@@ -174,39 +180,58 @@ class ScheduleRepository:
     async def book(
         self, schedule: Schedule, days: set[tuple[uuid.UUID, date]]
     ) -> set[tuple[uuid.UUID, date]]:
-        """Book (assessor, day) pairs for the schedule; returns the pairs someone else holds already
-        (nothing is booked then: the caller rolls back)."""
+        """Book (assessor, day) pairs for the schedule; returns the pairs another schedule holds
+        already (the caller rolls back then)."""
+        return await self._book(AssessorBooking.__table__, "assessor_id", schedule, days)
+
+    async def book_rooms(
+        self, schedule: Schedule, days: set[tuple[uuid.UUID, date]]
+    ) -> set[tuple[uuid.UUID, date]]:
+        """Book (room, day) pairs for the schedule; returns the pairs another schedule holds."""
+        return await self._book(RoomBooking.__table__, "room_id", schedule, days)
+
+    async def _book(
+        self, table: Table, key: str, schedule: Schedule, days: set[tuple[uuid.UUID, date]]
+    ) -> set[tuple[uuid.UUID, date]]:
         if not days:
             return set()
-        rows = [
-            {"assessor_id": a, "day": d, "schedule_id": schedule.id, "tenant_id": schedule.tenant_id}
-            for a, d in days
-        ]
-        inserted = await self.session.execute(
-            pg_insert(AssessorBooking)
-            .values(rows)
-            .on_conflict_do_nothing()
-            .returning(AssessorBooking.assessor_id, AssessorBooking.day)
+        # In key order, the order every booking transaction takes these rows in: two solves finishing
+        # together wait for each other instead of deadlocking. One array per column, whatever the count.
+        rows = [(k, d, schedule.id, schedule.tenant_id) for k, d in sorted(days)]
+        select_rows, params = unnest_rows(table, [key, "day", "schedule_id", "tenant_id"], rows)
+        await self.session.execute(
+            text(
+                f"INSERT INTO {table.name} ({key}, day, schedule_id, tenant_id) {select_rows}"
+                " ORDER BY 1, 2 ON CONFLICT DO NOTHING"
+            ),
+            params,
         )
-        got = {(a, d) for a, d in inserted.all()}
-        if len(got) == len(days):
-            return set()
         held = await self.session.execute(
-            select(AssessorBooking.assessor_id, AssessorBooking.day).where(
-                AssessorBooking.schedule_id == schedule.id,
-                tuple_(AssessorBooking.assessor_id, AssessorBooking.day).in_(list(days)),
-            )
+            select(table.c[key], table.c.day).where(table.c.schedule_id == schedule.id)
         )
-        return days - {(a, d) for a, d in held.all()}
+        return days - {(k, d) for k, d in held.all()}
+
+    async def rooms_taken(
+        self, room_ids: Sequence[uuid.UUID], first: date, last: date, *, except_schedule: uuid.UUID
+    ) -> dict[uuid.UUID, set[date]]:
+        """The days each room is held by another schedule within [first, last]."""
+        query = select(RoomBooking.room_id, RoomBooking.day).where(
+            RoomBooking.room_id.in_(list(room_ids)),
+            RoomBooking.day.between(first, last),
+            RoomBooking.schedule_id != except_schedule,
+        )
+        taken: dict[uuid.UUID, set[date]] = {}
+        for room_id, day in (await self.session.execute(query)).all():
+            taken.setdefault(room_id, set()).add(day)
+        return taken
 
     async def release(self, schedule_id: uuid.UUID) -> None:
-        await self.session.execute(delete(AssessorBooking).where(AssessorBooking.schedule_id == schedule_id))
-        await self.session.execute(
-            delete(ScheduledSession).where(ScheduledSession.schedule_id == schedule_id)
-        )
+        """Free every day the schedule holds and drop its sessions."""
+        for table in (AssessorBooking, RoomBooking, ScheduledSession):
+            await self.session.execute(delete(table).where(table.schedule_id == schedule_id))
 
     async def release_unused(self, schedule_id: uuid.UUID) -> None:
-        """Drop the bookings no session of the schedule needs any more (after a re-schedule)."""
+        """Free the assessor and room days no session of the schedule needs any more (after an absence)."""
         used = (
             select(func.unnest(ScheduledSession.assessor_ids).label("assessor_id"), ScheduledSession.day)
             .where(ScheduledSession.schedule_id == schedule_id)
@@ -217,6 +242,16 @@ class ScheduleRepository:
                 AssessorBooking.schedule_id == schedule_id,
                 ~exists().where(
                     used.c.assessor_id == AssessorBooking.assessor_id, used.c.day == AssessorBooking.day
+                ),
+            )
+        )
+        await self.session.execute(
+            delete(RoomBooking).where(
+                RoomBooking.schedule_id == schedule_id,
+                ~exists().where(
+                    ScheduledSession.schedule_id == schedule_id,
+                    ScheduledSession.room_id == RoomBooking.room_id,
+                    ScheduledSession.day == RoomBooking.day,
                 ),
             )
         )

@@ -11,6 +11,7 @@ cannot both keep the same day. The loser solves again with the winner's days tak
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import time
 import uuid
@@ -22,7 +23,7 @@ from typing import Any
 from bakat_common.auth import Principal, require_roles
 from bakat_common.contracts.scheduling import SessionScheduledV1
 from bakat_common.db import unit_of_work
-from bakat_common.errors import Conflict, InvalidInput, NotFound
+from bakat_common.errors import Conflict, InvalidInput, NotFound, sqlstate
 from bakat_common.events import new_event
 from bakat_common.metrics import Metrics
 from bakat_common.outbox import add_to_outbox
@@ -30,6 +31,7 @@ from bakat_common.replicas import await_replica
 from bakat_common.topics import service_topic
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from sqlalchemy import func, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from scheduling import domain, exports, solver
@@ -41,12 +43,14 @@ from scheduling.service import WRITERS, assessor_tenants
 log = logging.getLogger("bakat.scheduling")
 
 SOLVED = ("optimal", "feasible")
+MAX_PARTICIPANTS = 20_000  # as ScheduleRequestIn.participants allows
 RUNNING = ("queued", "solving")
 BOOKING_ATTEMPTS = 3
 PROGRESS_EVERY_S = 0.5
-# A job still running this long after its time limit has lost its process (a restart, a kill):
-# it is shown as failed, and may be withdrawn, instead of solving forever.
-STALE_AFTER = timedelta(minutes=5)
+# A running job's process touches its heartbeat this often; one silent for STALE_AFTER lost its
+# process (a restart, a kill): it is shown as failed, and may be withdrawn, instead of solving forever.
+HEARTBEAT_EVERY = timedelta(seconds=20)
+STALE_AFTER = timedelta(minutes=2)
 INTERRUPTED = "the solve stopped without an answer (the service was restarted): request the schedule again"
 
 
@@ -74,8 +78,8 @@ class SolveMetrics:
 
 
 def is_stale(schedule: Schedule, now: datetime) -> bool:
-    limit = timedelta(seconds=float(schedule.request.get("time_limit_s", 300)))
-    return schedule.status in RUNNING and schedule.created_at + limit + STALE_AFTER < now
+    last_sign = schedule.heartbeat_at or schedule.created_at
+    return schedule.status in RUNNING and last_sign + STALE_AFTER < now
 
 
 # ---- the request -------------------------------------------------------------------------------------
@@ -137,6 +141,12 @@ async def _participants(
         if not found:
             raise InvalidInput(
                 "body.participant_filter", "empty", "no active employee of the roster matches the filter"
+            )
+        if len(found) > MAX_PARTICIPANTS:
+            raise InvalidInput(
+                "body.participant_filter",
+                "too_many",
+                f"{len(found)} employees match; one schedule takes at most {MAX_PARTICIPANTS}",
             )
         return [{"nip": e.nip, "unit_path": e.unit_path, "preferred_dates": []} for e in found]
     listed = data.participants or []
@@ -217,17 +227,36 @@ class Loaded:
     assessors: dict[uuid.UUID, AssessorRecord]
 
 
-async def load_problem(session: AsyncSession, schedule: Schedule) -> Loaded:
+async def load_problem(
+    session: AsyncSession, schedule: Schedule, sessions: Sequence[ScheduledSession] = ()
+) -> Loaded:
     """The solver's problem from the stored request and the current rooms, assessors and bookings
-    (other schedules' bookings only: this schedule's own days are its to move)."""
+    (other schedules' bookings only: this schedule's own days are its to move). With the schedule's
+    `sessions` (an absence), the rooms and assessors they use stay in the problem as they are, even if
+    one was deactivated or a room's lending changed since: those sessions stand."""
     request = schedule.request
     dates = tuple(date.fromisoformat(d) for d in request["dates"])
-    repo = ScheduleRepository(session)
-    rooms = await repo.rooms([uuid.UUID(r) for r in request["room_ids"]])
-    tenants = await assessor_tenants(session, schedule.tenant_id, with_pool=request["use_province_pool"])
-    records = await AssessorRepository(session).assessors(tenants, active_only=True)
-    booked = await repo.booked_days([a.id for a in records], dates[0], dates[-1], except_schedule=schedule.id)
     window = set(dates)
+    repo = ScheduleRepository(session)
+    rooms = await repo.rooms([uuid.UUID(r) for r in request["room_ids"]] + [s.room_id for s in sessions])
+    used_days: dict[uuid.UUID, set[date]] = {}
+    for row in sessions:
+        used_days.setdefault(row.room_id, set()).add(row.day)
+    taken = await repo.rooms_taken(list(rooms), dates[0], dates[-1], except_schedule=schedule.id)
+    tenants = await assessor_tenants(session, schedule.tenant_id, with_pool=request["use_province_pool"])
+    assessors = AssessorRepository(session)
+    records = await assessors.assessors(tenants, active_only=True)
+    active = {a.id for a in records}
+    used_ids = {a for row in sessions for a in row.assessor_ids} - active
+    records += list((await assessors.by_ids(used_ids)).values())
+    booked = await repo.booked_days([a.id for a in records], dates[0], dates[-1], except_schedule=schedule.id)
+
+    def lent(room: Room) -> frozenset[date]:
+        """The window's days the room may hold this schedule's groups: lent to us (every day when no
+        dates are set), not held by another schedule; and the days this schedule's sessions use it."""
+        days = window.intersection(room.available_dates) if room.available_dates else set(window)
+        return frozenset((days - taken.get(room.id, set())) | used_days.get(room.id, set()))
+
     unit_staff = {}
     if request.get("max_unit_share"):
         unit_staff = await EmployeeRepository(session).staff_per_unit(schedule.tenant_id)
@@ -251,11 +280,10 @@ async def load_problem(session: AsyncSession, schedule: Schedule) -> Loaded:
                 name=room.name,
                 room_type=room.room_type,  # type: ignore[arg-type]
                 capacity=room.capacity,
-                # A room lent on some days only, none of them in the window, is not in the problem.
-                available_dates=frozenset(d for d in room.available_dates if d in window),
+                available_dates=lent(room),
             )
             for room in rooms.values()
-            if not room.available_dates or window.intersection(room.available_dates)
+            if lent(room)  # a room with no free day in the window is not in the problem
         ),
         assessors=tuple(
             domain.Assessor(
@@ -263,7 +291,9 @@ async def load_problem(session: AsyncSession, schedule: Schedule) -> Loaded:
                 subject=a.subject,
                 name=a.name,
                 tenant_id=a.tenant_id,
-                certified=a.certification is not None
+                # An assessor no longer active keeps the sessions they have and gets no new one.
+                certified=a.id in active
+                and a.certification is not None
                 and (a.certified_until is None or a.certified_until >= dates[-1]),
                 max_participants_per_day=a.max_participants_per_day,
                 unit_path=a.unit_path,
@@ -288,8 +318,16 @@ async def load_problem(session: AsyncSession, schedule: Schedule) -> Loaded:
 # ---- the job -----------------------------------------------------------------------------------------
 
 
-class _AssessorsTaken(Exception):
-    pass
+class _DaysTaken(Exception):
+    """Another schedule booked an assessor or room day of this answer while it was being solved."""
+
+
+def _lost_race(exc: BaseException) -> bool:
+    """A booking that met another transaction's booking of the same rows (deadlock or serialization
+    failure): solving again with the other schedule's days taken is the answer."""
+    return isinstance(exc, _DaysTaken) or (
+        isinstance(exc, DBAPIError) and sqlstate(exc) in ("40P01", "40001")
+    )
 
 
 async def run_solve(
@@ -304,17 +342,24 @@ async def run_solve(
         now = time.monotonic()
         if now - last_saved >= PROGRESS_EVERY_S:
             last_saved = now
-            asyncio.run_coroutine_threadsafe(_save_progress(sessions, schedule_id, fraction, note), loop)
+            saving = asyncio.run_coroutine_threadsafe(
+                _save_progress(sessions, schedule_id, fraction, note), loop
+            )
+            saving.add_done_callback(_log_failure)
 
+    heartbeat = asyncio.create_task(_beat(sessions, schedule_id))
     try:
         async with unit_of_work(sessions) as session:
             schedule = await session.get(Schedule, schedule_id, with_for_update=True)
             if schedule is None or schedule.status != "queued":
                 return
             schedule.status = "solving"
+            schedule.heartbeat_at = func.now()
         for _ in range(BOOKING_ATTEMPTS):
             async with sessions() as session:
                 schedule = await session.get(Schedule, schedule_id)
+                if schedule is None:
+                    return  # withdrawn meanwhile
                 loaded = await load_problem(session, schedule)
             answer = await asyncio.to_thread(solver.solve, loaded.problem, progress=progress)
             greedy = await asyncio.to_thread(domain.greedy_first_fit, loaded.problem)
@@ -325,22 +370,41 @@ async def run_solve(
                 async with unit_of_work(sessions) as session:
                     await _store_answer(session, schedule_id, answer, greedy.days_used)
                 return
-            except _AssessorsTaken:
-                log.info("assessors booked by another schedule while solving; solving again")
-        await _finish(
-            sessions,
-            schedule_id,
-            "failed",
-            [
-                "assessors were booked by other schedules while this one was "
-                "being solved, three times over: request it again"
-            ],
-        )
+            except Exception as exc:
+                if not _lost_race(exc):
+                    raise
+                log.info("a day of this answer was booked by another schedule meanwhile; solving again")
+        await _finish(sessions, schedule_id, "failed", [RACED])
     except Exception as exc:
         log.exception("schedule solve failed", extra={"schedule_id": str(schedule_id)})
         await _finish(
             sessions, schedule_id, "failed", [f"the solver stopped with an error ({type(exc).__name__})"]
         )
+    finally:
+        heartbeat.cancel()
+
+
+RACED = "assessors or rooms were booked by other schedules while this one was being solved, three times over: request it again"
+
+
+def _log_failure(future: concurrent.futures.Future) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.warning("saving a schedule's progress failed: %r", future.exception())
+
+
+async def _beat(sessions: async_sessionmaker[AsyncSession], schedule_id: uuid.UUID) -> None:
+    """While the job lives, its heartbeat moves: a job whose heartbeat stopped lost its process."""
+    while True:
+        await asyncio.sleep(HEARTBEAT_EVERY.total_seconds())
+        try:
+            async with unit_of_work(sessions) as session:
+                await session.execute(
+                    update(Schedule)
+                    .where(Schedule.id == schedule_id, Schedule.status.in_(RUNNING))
+                    .values(heartbeat_at=func.now())
+                )
+        except Exception as exc:  # the next beat tries again; the job itself goes on
+            log.warning("schedule heartbeat failed: %r", exc)
 
 
 async def _save_progress(
@@ -350,7 +414,7 @@ async def _save_progress(
         await session.execute(
             update(Schedule)
             .where(Schedule.id == schedule_id, Schedule.status == "solving")
-            .values(progress=min(1.0, max(0.0, fraction)), progress_note=note)
+            .values(progress=min(1.0, max(0.0, fraction)), progress_note=note, heartbeat_at=func.now())
         )
 
 
@@ -369,11 +433,14 @@ async def _store_answer(
     session: AsyncSession, schedule_id: uuid.UUID, answer: domain.ScheduleAnswer, greedy_days: int | None
 ) -> None:
     schedule = await session.get(Schedule, schedule_id, with_for_update=True)
+    if schedule is None or schedule.status != "solving":
+        return  # withdrawn (or given up as lost) while it was being solved
     repo = ScheduleRepository(session)
     await repo.release(schedule.id)
-    taken = await repo.book(schedule, {(uuid.UUID(a), g.day) for g in answer.groups for a in g.assessors})
-    if taken:
-        raise _AssessorsTaken  # rolls the transaction back: nothing of this answer is kept
+    assessor_days = {(uuid.UUID(a), g.day) for g in answer.groups for a in g.assessors}
+    room_days = {(uuid.UUID(g.room_id), g.day) for g in answer.groups}
+    if await repo.book(schedule, assessor_days) or await repo.book_rooms(schedule, room_days):
+        raise _DaysTaken  # rolls the transaction back: nothing of this answer is kept
     for group in answer.groups:
         session.add(_session_row(schedule, group))
     schedule.status = answer.status
@@ -491,8 +558,12 @@ async def reschedule_absent(
     old = next((r for r in rows if data.nip in r.participants), None)
     if old is None:
         raise InvalidInput("body.nip", "scheduled", f"NIP {data.nip} is not on this schedule")
-    not_before = max(data.not_before or today, today)
-    loaded = await load_problem(session, schedule)
+    if data.not_before is not None and data.not_before <= old.day:
+        raise InvalidInput(
+            "body.not_before", "after_session", f"the new day must come after their session on {old.day}"
+        )
+    not_before = max(data.not_before or old.day + timedelta(days=1), today)
+    loaded = await load_problem(session, schedule, rows)
     current = domain.ScheduleAnswer(
         status=schedule.status,  # type: ignore[arg-type]
         days_used=schedule.days_used,
@@ -529,15 +600,26 @@ async def reschedule_absent(
         joined.assessor_ids = [uuid.UUID(a) for a in target.assessors]
     if not old.participants:
         await session.delete(old)
-    taken = await repo.book(schedule, {(a, joined.day) for a in joined.assessor_ids})
-    if taken:
-        raise Conflict("an assessor of the new session was booked by another schedule meanwhile: try again")
+    try:
+        taken = await repo.book(schedule, {(a, joined.day) for a in joined.assessor_ids})
+        taken |= await repo.book_rooms(schedule, {(joined.room_id, joined.day)})
+    except DBAPIError as exc:
+        if not _lost_race(exc):
+            raise
+        taken = {(joined.room_id, joined.day)}
+    if taken:  # the route's transaction rolls back: nothing of the move is kept
+        raise Conflict(
+            "an assessor or room of the new session was booked by another schedule meanwhile: try again"
+        )
     await session.flush()
     await repo.release_unused(schedule.id)
     if schedule.published_at is not None:
         await _announce(session, schedule, [r for r in (old, joined) if r.participants and r is not None])
-    days = {r.day for r in await repo.sessions(schedule.id)}
-    schedule.days_used = len(days)
+    days = len({r.day for r in await repo.sessions(schedule.id)})
+    if days > (schedule.days_used or 0) and schedule.status == "optimal":
+        schedule.status = "feasible"  # a make-up day: the fewest days are no longer proven
+        schedule.reasons = [*schedule.reasons, f"a make-up day for {data.nip} was added after the solve"]
+    schedule.days_used = days
     return AbsenceResult(answer.status, list(answer.reasons), joined)
 
 

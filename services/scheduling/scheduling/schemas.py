@@ -163,7 +163,7 @@ class ScheduleRequestIn(BaseModel):
     campaign_id: str = Field(min_length=1, max_length=100, description="the assessment campaign")
     name: str = Field(min_length=1, max_length=200, examples=["Asesmen Pengawas 2026"])
     window: Window
-    participants: list[ParticipantIn] | None = Field(default=None, max_length=50_000)
+    participants: list[ParticipantIn] | None = Field(default=None, max_length=20_000)
     participant_filter: ParticipantFilter | None = None
     daily_cap: int = Field(ge=1, le=10_000, examples=[48], description="most participants on one day")
     ratio: RatioIn
@@ -176,7 +176,9 @@ class ScheduleRequestIn(BaseModel):
         le=1,
         description="no unit sends more than this share of its staff on one day (soft)",
     )
-    venue_ids: list[uuid.UUID] | None = Field(default=None, max_length=50, description="default: every venue")
+    venue_ids: list[uuid.UUID] | None = Field(
+        default=None, max_length=50, description="default: the tenant's own venues; a province's may be named"
+    )
     use_province_pool: bool = Field(default=True, description="may book the province's pool of assessors")
     time_limit_s: float = Field(default=30, ge=1, le=300)
 

@@ -9,8 +9,10 @@ from bakat_common.auth import Principal, require_roles
 from bakat_common.consumer import batched
 from bakat_common.errors import Conflict, InvalidInput, NotFound
 from bakat_common.events import CloudEvent
+from bakat_common.infrastructure import known_tenants
 from bakat_common.replicas import employee_rows, upsert_newest
 from bakat_common.tenancy import known_parent
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling.models import AssessorRecord, EmployeeRecord, Room, Venue
@@ -90,6 +92,8 @@ async def change_room(
     room = next((r for r in venue.rooms if r.id == room_id), None) if venue is not None else None
     if room is None:
         raise NotFound(f"room {room_id} not found in venue {venue_id} of {tenant_id}")
+    if "capacity" in data.model_fields_set and data.capacity is None:
+        raise InvalidInput("body.capacity", "required", "capacity cannot be null")
     if data.capacity is not None:
         room.capacity = data.capacity
     if data.available_dates is not None:
@@ -107,8 +111,12 @@ async def register_assessor(
     """An internal assessor of a kabupaten/kota, or (registered on the province) one of the pool."""
     require_roles(principal, *WRITERS)
     repo = AssessorRepository(session)
-    if await repo.by_subject(tenant_id, data.subject) is not None:
-        raise Conflict(f"assessor {data.subject!r} is already registered in {tenant_id}")
+    # One person, one record in the whole province: the booking rule (one schedule a day) is kept per
+    # record, so the same person as a kota's internal assessor and in the pool could be booked twice.
+    family = await province_family(session, tenant_id)
+    existing = await repo.by_subject_in(family, data.subject)
+    if existing:
+        raise Conflict(f"assessor {data.subject!r} is already registered in {existing[0].tenant_id}")
     unit_path = data.unit_path
     if unit_path is None and data.nip is not None:
         employee = (await EmployeeRepository(session).by_nip(tenant_id, [data.nip])).get(data.nip)
@@ -146,7 +154,7 @@ async def change_assessor(
     for list_field in ("unavailable_dates", "conflicting_nips"):
         if changes.get(list_field) is not None:
             changes[list_field] = sorted(set(changes[list_field]))
-    for name, value in changes.items():
+    for name, value in changes.items():  # null clears an optional field; a required one cannot be null
         if value is None and name in (
             "name",
             "max_participants_per_day",
@@ -158,6 +166,16 @@ async def change_assessor(
         setattr(assessor, name, value)
     await session.flush()
     return assessor
+
+
+async def province_family(session: AsyncSession, tenant_id: str) -> list[str]:
+    """The province of `tenant_id` (or the tenant itself when it has no parent) and all its children."""
+    _, parent = await known_parent(session, tenant_id)
+    root = parent or tenant_id
+    query = select(known_tenants.c.tenant_id).where(
+        or_(known_tenants.c.tenant_id == root, known_tenants.c.parent_id == root)
+    )
+    return sorted(set((await session.scalars(query)).all()) | {tenant_id})
 
 
 async def assessor_tenants(session: AsyncSession, tenant_id: str, *, with_pool: bool) -> list[str]:

@@ -442,12 +442,12 @@ async def test_a_job_that_lost_its_process_shows_as_failed_and_can_be_withdrawn(
     metrics = (await stack.client.get("/metrics/")).text
     assert 'bakat_schedule_solve_seconds_count{status="optimal"}' in metrics
 
-    # As if the process had died while solving, an hour ago.
+    # As if the process had died while solving: its heartbeat stopped three minutes ago.
     async with stack.runtime.sessions() as s, s.begin():
         await s.execute(
             update(Schedule)
             .where(Schedule.id == uuid.UUID(solved["id"]))
-            .values(status="solving", created_at=func.now() - timedelta(hours=1))
+            .values(status="solving", heartbeat_at=func.now() - timedelta(minutes=3))
         )
     got = (
         await stack.client.get(f"/tenants/{batu}/schedules/{solved['id']}", headers=stack.headers(batu))
@@ -462,3 +462,117 @@ async def test_a_job_that_lost_its_process_shows_as_failed_and_can_be_withdrawn(
             )
             == 0
         )
+
+
+async def test_a_lent_room_holds_one_schedule_a_day_across_kota(stack: Stack) -> None:
+    province, (a, b) = await stack.province_with("kota-a", "kota-b")
+    venue = await stack.venue(province, seats=(30,))  # the province's venue, lent to its kota
+    listed = (
+        await stack.client.get(f"/tenants/{a}/venues?include_province=true", headers=stack.headers(a))
+    ).json()
+    assert [v["id"] for v in listed] == [venue]
+    assert (await stack.client.get(f"/tenants/{a}/venues", headers=stack.headers(a))).json() == []
+    for kota in (a, b):
+        await stack.assessors(kota, 7, f"{kota}-asesor")
+    first = await stack.solve(a, request(await stack.employees(a, 25), days=1, venue_ids=[venue]))
+    assert first["status"] == "optimal", first
+    b_nips = await stack.employees(b, 25, 300)
+    same_day = await stack.solve(b, request(b_nips, days=1, venue_ids=[venue]))
+    assert same_day["status"] == "infeasible", same_day
+    two_days = await stack.solve(b, request(b_nips, days=2, venue_ids=[venue]))
+    assert two_days["status"] == "optimal", two_days
+    [day_a] = await stack.days(a, first["id"])
+    [day_b] = await stack.days(b, two_days["id"])
+    assert day_a["day"] != day_b["day"]
+
+
+async def test_one_person_is_one_assessor_in_the_whole_province(stack: Stack) -> None:
+    province, (a, b) = await stack.province_with("kota-a", "kota-b")
+    await stack.assessors(province, 1, "rina")
+    for tenant in (a, b, province):
+        r = await stack.client.post(
+            f"/tenants/{tenant}/assessors",
+            json={"subject": "rina-0", "name": "Rina", "certification": "Asesor SDM Aparatur"},
+            headers=stack.headers(tenant, "admin"),
+        )
+        assert r.status_code == 409 and province in r.json()["detail"], r.text
+    await stack.assessors(a, 1, "budi")
+    r = await stack.client.post(
+        f"/tenants/{b}/assessors",
+        json={"subject": "budi-0", "name": "Budi"},
+        headers=stack.headers(b, "admin"),
+    )
+    assert r.status_code == 409
+
+
+async def test_absences_move_to_a_later_day_and_survive_a_deactivated_assessor(stack: Stack) -> None:
+    province, (batu,) = await stack.province_with("kota-batu")
+    nips = await stack.employees(batu, 45)
+    await stack.venue(batu)
+    team = await stack.assessors(batu, 10, "batu")
+    solved = await stack.solve(batu, request(nips, days=5, daily_cap=25))
+    assert solved["status"] == "optimal" and solved["days_used"] == 2
+    days = await stack.days(batu, solved["id"])
+    where = {p["id"]: d["day"] for d in days for s in d["sessions"] for p in s["participants"]}
+    first_day = min(where.values())
+    absent = next(n for n, day in where.items() if day == first_day)
+    url = f"/tenants/{batu}/schedules/{solved['id']}/absences"
+
+    r = await stack.client.post(
+        url, json={"nip": absent, "not_before": first_day}, headers=stack.headers(batu)
+    )
+    assert r.status_code == 422 and "body.not_before" in r.text
+
+    # The last day's assessors leave the team: their sessions stand, nobody new is given to them.
+    leavers = {a["id"] for s in days[-1]["sessions"] for a in s["assessors"]}
+    assert leavers <= {a["id"] for a in team}
+    for leaver in leavers:
+        r = await stack.client.patch(
+            f"/tenants/{batu}/assessors/{leaver}", json={"active": False}, headers=stack.headers(batu, "admin")
+        )
+        assert r.status_code == 200
+    r = await stack.client.post(url, json={"nip": absent}, headers=stack.headers(batu))
+    assert r.status_code == 200, r.text
+    moved = r.json()
+    assert moved["status"] in ("optimal", "feasible") and moved["moved_to"]["day"] > first_day, moved
+
+
+async def test_exports_take_any_text(stack: Stack) -> None:
+    province, (batu,) = await stack.province_with("kota-batu")
+    nips = await stack.employees(batu, 8)
+    await stack.venue(batu)
+    [assessor] = await stack.assessors(batu, 1, "Şükrü\u00e9")
+    await stack.assessors(batu, 1, "other")
+    solved = await stack.solve(
+        batu, request(nips, days=1, name="Jadwal\x07Batu", ratio={"assessors": 2, "participants": 8})
+    )
+    assert solved["status"] == "optimal", solved
+    r = await stack.client.get(
+        f"/tenants/{batu}/schedules/{solved['id']}/export.xlsx", headers=stack.headers(batu)
+    )
+    assert r.status_code == 200
+    assert load_workbook(io.BytesIO(r.content), read_only=True)["Jadwal"]["A1"].value == "JadwalBatu"
+    r = await stack.client.get(
+        f"/tenants/{batu}/schedules/{solved['id']}/assessors/{assessor['id']}/calendar.ics",
+        headers=stack.headers(batu),
+    )
+    assert r.status_code == 200 and assessor["id"] in r.headers["content-disposition"]
+
+
+async def test_a_room_capacity_cannot_be_null(stack: Stack) -> None:
+    province, (batu,) = await stack.province_with("kota-batu")
+    venue = await stack.venue(batu, seats=(30,))
+    room = (await stack.client.get(f"/tenants/{batu}/venues/{venue}", headers=stack.headers(batu))).json()[
+        "rooms"
+    ][0]
+    url = f"/tenants/{batu}/venues/{venue}/rooms/{room['id']}"
+    r = await stack.client.patch(url, json={"capacity": None}, headers=stack.headers(batu))
+    assert r.status_code == 422 and "body.capacity" in r.text
+    r = await stack.client.patch(
+        url, json={"available_dates": [MONDAY.isoformat()]}, headers=stack.headers(batu)
+    )
+    assert (
+        r.status_code == 200
+        and r.json()["capacity"] == 30
+        and r.json()["available_dates"] == [MONDAY.isoformat()]
+    )
