@@ -23,6 +23,7 @@ from icalendar import Calendar
 from openpyxl import load_workbook
 from scheduling import service
 from scheduling.models import AssessorBooking, Schedule
+from scheduling.repository import ScheduleRepository
 from sqlalchemy import func, select, update
 
 pytestmark = pytest.mark.integration
@@ -528,7 +529,9 @@ async def test_absences_move_to_a_later_day_and_survive_a_deactivated_assessor(s
     assert leavers <= {a["id"] for a in team}
     for leaver in leavers:
         r = await stack.client.patch(
-            f"/tenants/{batu}/assessors/{leaver}", json={"active": False}, headers=stack.headers(batu, "admin")
+            f"/tenants/{batu}/assessors/{leaver}",
+            json={"active": False},
+            headers=stack.headers(batu, "admin"),
         )
         assert r.status_code == 200
     r = await stack.client.post(url, json={"nip": absent}, headers=stack.headers(batu))
@@ -576,3 +579,37 @@ async def test_a_room_capacity_cannot_be_null(stack: Stack) -> None:
         and r.json()["capacity"] == 30
         and r.json()["available_dates"] == [MONDAY.isoformat()]
     )
+
+
+async def test_two_answers_booking_the_same_days_at_once_never_deadlock(stack: Stack) -> None:
+    """Each transaction books its rows in key order, so two of them wait for each other instead of
+    deadlocking (in opposite orders, two overlapping bookings deadlocked 9 times in 10)."""
+    province, (a, b) = await stack.province_with("kota-a", "kota-b")
+    pool = [uuid.UUID(x["id"]) for x in await stack.assessors(province, 30, "pool")]
+    days = [MONDAY + timedelta(days=i) for i in range(100)]
+    pairs = {(x, d) for x in pool for d in days}
+    async with stack.runtime.sessions() as s, s.begin():
+        schedules = []
+        for tenant in (a, b):
+            row = Schedule(id=uuid.uuid4(), tenant_id=tenant, campaign_id="c", name="n", request={},
+                           status="solving", progress=0.0, reasons=[], created_by="t")  # fmt: skip
+            s.add(row)
+            schedules.append(row)
+
+    async def book(schedule: Schedule, mine: set) -> set:
+        async with stack.runtime.sessions() as s, s.begin():
+            return await ScheduleRepository(s).book(schedule, mine)
+
+    ordered = sorted(pairs)
+    some = set(ordered[: len(ordered) // 2]) | set(ordered[-50:])  # B's days: all of them A's too
+    for _ in range(3):
+        # No deadlock error out of either; whoever commits first has its days, the other gets none
+        # of the shared ones.
+        taken_a, taken_b = await asyncio.gather(book(schedules[0], pairs), book(schedules[1], some))
+        assert (taken_a, taken_b) in ((set(), some), (some, set()))
+        async with stack.runtime.sessions() as s, s.begin():
+            await s.execute(
+                AssessorBooking.__table__.delete().where(
+                    AssessorBooking.schedule_id.in_([x.id for x in schedules])
+                )
+            )
