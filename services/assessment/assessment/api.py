@@ -16,6 +16,7 @@ from bakat_common.tenancy import KnownTenantDep
 from fastapi import APIRouter, Path, Query, Response, status
 
 from assessment import service
+from assessment.audit import REPORT, RESULT, trail
 from assessment.deps import SettingsDep
 from assessment.models import Assessment, Campaign
 from assessment.report import render_report
@@ -217,6 +218,8 @@ async def list_assessments(
     rows = await AssessmentRepository(session).assessments(
         tenant_id, campaign_id=campaign_id, status=status_, assessor=assessor, after=after, limit=limit
     )
+    await trail.record(session, principal, tenant_id, "read", RESULT, [a.nip for a in rows], route="list assessments",
+                       campaign_id=campaign_id and str(campaign_id), status=status_, assessor=assessor)  # fmt: skip
     return await _outs(session, rows)
 
 
@@ -230,9 +233,9 @@ async def employee_assessments(
     tenant_id: KnownTenantDep, nip: NipPath, session: SessionDep, principal: PrincipalDep
 ) -> list[AssessmentOut]:
     require_roles(principal, "admin", "officer", "viewer", "integration")
-    return await _outs(
-        session, await AssessmentRepository(session).assessments(tenant_id, nip=nip, limit=500)
-    )
+    rows = await AssessmentRepository(session).assessments(tenant_id, nip=nip, limit=500)
+    await trail.record(session, principal, tenant_id, "read", RESULT, [nip], route="employee assessments")
+    return await _outs(session, rows)
 
 
 @router.post(
@@ -253,6 +256,8 @@ async def create_assessment_result(
     result = await service.record_assessment_result(
         session, principal, tenant_id, body, settings.default_validity_years, settings.replica_wait_s
     )
+    await trail.record(session, principal, tenant_id, "change", RESULT, [body.nip], route="record result",
+                       assessment_id=str(result.id))  # fmt: skip
     return AssessmentResultOut.model_validate(result)
 
 
@@ -272,6 +277,8 @@ async def record_batch(
     settings: SettingsDep,
 ) -> BatchResultsOut:
     ids = await service.record_batch(session, principal, tenant_id, body, settings.replica_wait_s)
+    await trail.record(session, principal, tenant_id, "change", RESULT, [r.nip for r in body.results],
+                       route="record batch", recorded=len(ids))  # fmt: skip
     return BatchResultsOut(recorded=len(ids), assessment_ids=ids)
 
 
@@ -285,6 +292,8 @@ async def get_assessment(
     tenant_id: KnownTenantDep, assessment_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
 ) -> AssessmentOut:
     assessment = await service.readable_assessment(session, principal, tenant_id, assessment_id)
+    await trail.record(session, principal, tenant_id, "read", RESULT, [assessment.nip], route="get assessment",
+                       assessment_id=str(assessment_id))  # fmt: skip
     return (await _outs(session, [assessment]))[0]
 
 
@@ -299,6 +308,8 @@ async def assessment_versions(
 ) -> list[AssessmentVersionOut]:
     """Every completed version with who made it and why."""
     assessment = await service.readable_assessment(session, principal, tenant_id, assessment_id)
+    await trail.record(session, principal, tenant_id, "read", RESULT, [assessment.nip], route="assessment versions",
+                       assessment_id=str(assessment_id))  # fmt: skip
     return [
         AssessmentVersionOut.model_validate(v)
         for v in await AssessmentRepository(session).versions(assessment.id)
@@ -321,6 +332,8 @@ async def assessment_report(
     """The participant's individual report (Laporan Individu): scores against the post's standard with a
     chart, JPM, potential score, gaps and development recommendations."""
     data = await service.report_data(session, principal, tenant_id, assessment_id)
+    await trail.record(session, principal, tenant_id, "read", REPORT, [data.nip], route="report pdf",
+                       assessment_id=str(assessment_id), version=data.version)  # fmt: skip
     pdf = await asyncio.to_thread(render_report, data)  # CPU-bound: keep the service answering
     filename = f"laporan-{data.nip}-v{data.version}.pdf"
     return Response(
@@ -343,6 +356,8 @@ async def assign_assessors(
 ) -> AssessmentOut:
     """Who assesses this participant, and who leads the integration."""
     assessment = await service.assign_assessors(session, principal, tenant_id, assessment_id, body)
+    await trail.record(session, principal, tenant_id, "change", RESULT, [assessment.nip], route="assign assessors",
+                       assessment_id=str(assessment_id))  # fmt: skip
     return (await _outs(session, [assessment]))[0]
 
 
@@ -362,6 +377,8 @@ async def rate(
     """The calling assessor's levels (1-5) with evidence, per instrument (and exercise). Only an
     assigned assessor may rate; sending an instrument again replaces its level."""
     assessment = await service.rate(session, principal, tenant_id, assessment_id, body)
+    await trail.record(session, principal, tenant_id, "change", RESULT, [assessment.nip], route="rate",
+                       assessment_id=str(assessment_id))  # fmt: skip
     return (await _outs(session, [assessment]))[0]
 
 
@@ -375,9 +392,11 @@ async def integration(
     tenant_id: KnownTenantDep, assessment_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
 ) -> IntegrationView:
     """Every assessor's ratings side by side, disagreements of more than one level flagged."""
-    return IntegrationView.model_validate(
-        await service.integration_view(session, principal, tenant_id, assessment_id)
-    )
+    view = await service.integration_view(session, principal, tenant_id, assessment_id)
+    out = IntegrationView.model_validate(view)
+    await trail.record(session, principal, tenant_id, "read", RESULT, [out.nip], route="integration view",
+                       assessment_id=str(assessment_id))  # fmt: skip
+    return out
 
 
 @router.put(
@@ -395,6 +414,8 @@ async def integrate(
 ) -> AssessmentOut:
     """The lead assessor's consensus levels."""
     assessment = await service.integrate(session, principal, tenant_id, assessment_id, body)
+    await trail.record(session, principal, tenant_id, "change", RESULT, [assessment.nip], route="integrate",
+                       assessment_id=str(assessment_id))  # fmt: skip
     return (await _outs(session, [assessment]))[0]
 
 
@@ -409,6 +430,8 @@ async def complete(
 ) -> AssessmentOut:
     """Computes JPM, potential score, gaps and recommendations, and publishes the result."""
     assessment = await service.complete(session, principal, tenant_id, assessment_id)
+    await trail.record(session, principal, tenant_id, "change", RESULT, [assessment.nip], route="complete",
+                       assessment_id=str(assessment_id))  # fmt: skip
     return (await _outs(session, [assessment]))[0]
 
 
@@ -427,6 +450,8 @@ async def correct(
 ) -> AssessmentOut:
     """Changes a completed result: a new version with the reason, published as a correction."""
     assessment = await service.correct(session, principal, tenant_id, assessment_id, body)
+    await trail.record(session, principal, tenant_id, "change", RESULT, [assessment.nip], route="correct",
+                       assessment_id=str(assessment_id))  # fmt: skip
     return (await _outs(session, [assessment]))[0]
 
 

@@ -4,6 +4,7 @@ from bakat_common.app import create_service_app
 from fastapi import FastAPI
 
 from assessment import api, performance_api
+from assessment.audit import trail
 from assessment.config import AssessmentSettings
 from assessment.consumers import consumer_specs
 
@@ -13,7 +14,11 @@ def create_app(settings: AssessmentSettings) -> FastAPI:
         settings,
         title="Bakat assessment",
         description="SKP performance ratings and assessment results; publishes them for placement.",
-        routers=[api.router, performance_api.router],
+        routers=[
+            api.router,
+            performance_api.router,
+            trail.router("/tenants/{tenant_id}/audit/assessments", tag="audit"),
+        ],
         consumers=consumer_specs(),
     )
 

@@ -7,6 +7,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
+from bakat_common.audit import audit_table
 from bakat_common.db import ServiceBase, new_metadata
 from bakat_common.replicas import EmployeeReplicaColumns
 from sqlalchemy import (
@@ -276,3 +277,7 @@ class PerformanceHistory(Base):
     source: Mapped[str] = mapped_column(String(12))
     recorded_by: Mapped[str] = mapped_column(Text)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+# Who read or changed whose result (bakat_common.audit).
+audit_log = audit_table(Base.metadata)

@@ -240,6 +240,7 @@ class IntegrationLine(BaseModel):
 
 class IntegrationView(BaseModel):
     assessment_id: uuid.UUID
+    nip: str
     status: str
     assessors: list[str]
     lead: str | None

@@ -502,6 +502,7 @@ async def integration_view(
         )
     return {
         "assessment_id": assessment.id,
+        "nip": assessment.nip,
         "status": assessment.status,
         "assessors": assigned,
         "lead": assessment.lead_assessor,
