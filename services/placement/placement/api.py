@@ -12,6 +12,7 @@ from fastapi import APIRouter, BackgroundTasks, Query
 from sqlalchemy import select
 
 from placement import service
+from placement.audit import NINE_BOX, PLACEMENT, PLACEMENT_LIST, trail
 from placement.domain import LOW_BOXES, UnitShare, counts_by_child_unit, outliers, trend
 from placement.models import RecomputeJob, RuleSetVersion
 from placement.repository import PlacementRepository
@@ -45,8 +46,11 @@ router = APIRouter(tags=["placements"])
     responses=problem_responses(401, 403, 404),
     summary="The employee's nine-box placement, with both axis levels and why",
 )
-async def get_placement(tenant_id: KnownTenantDep, nip: NipPath, session: SessionDep) -> PlacementOut:
+async def get_placement(
+    tenant_id: KnownTenantDep, nip: NipPath, session: SessionDep, principal: PrincipalDep
+) -> PlacementOut:
     placement = await service.placement_of(session, tenant_id, nip)
+    await trail.record(session, principal, tenant_id, "read", PLACEMENT, [nip], route="placement")
     return PlacementOut.of(placement)
 
 
@@ -57,11 +61,12 @@ async def get_placement(tenant_id: KnownTenantDep, nip: NipPath, session: Sessio
     summary="Every placement the employee has had, and the box per SKP year (trend across cycles)",
 )
 async def placement_history(
-    tenant_id: KnownTenantDep, nip: NipPath, session: SessionDep
+    tenant_id: KnownTenantDep, nip: NipPath, session: SessionDep, principal: PrincipalDep
 ) -> PlacementHistoryOut:
     changes = await PlacementRepository(session).history(tenant_id, nip)
     if not changes:
         await service.placement_of(session, tenant_id, nip)  # 404 that says what is missing
+    await trail.record(session, principal, tenant_id, "read", PLACEMENT, [nip], route="placement history")
     return PlacementHistoryOut(
         changes=[PlacementChange.model_validate(c) for c in changes],
         trend=[YearBox(skp_year=y, box=b) for y, b in trend((c.skp_year, c.box) for c in changes)],
@@ -77,11 +82,14 @@ async def placement_history(
 async def nine_box(
     tenant_id: KnownTenantDep,
     session: ReadSessionDep,
+    principal: PrincipalDep,
     unit: UnitQuery = None,
     tier: Annotated[str | None, Query(max_length=20)] = None,
     per_box: Annotated[int, Query(ge=0, le=500, description="members listed per box")] = 20,
 ) -> NineBoxView:
     counts, members = await PlacementRepository(session).nine_box(tenant_id, unit, tier, per_box)
+    await trail.record(session, principal, tenant_id, "read", NINE_BOX, [m.nip for m in members], route="nine-box",
+                       unit=unit, tier=tier)  # fmt: skip
     listed: dict[int, list[BoxMember]] = {}
     for m in members:
         listed.setdefault(m.box, []).append(
@@ -144,6 +152,7 @@ async def distribution(
 async def reassessment_due(
     tenant_id: KnownTenantDep,
     session: ReadSessionDep,
+    principal: PrincipalDep,
     unit: UnitQuery = None,
     within_days: Annotated[
         int, Query(ge=0, le=3 * 366, description="also those whose result expires within so many days")
@@ -159,6 +168,8 @@ async def reassessment_due(
         tenant_id, rules.validity_years, due_by, unit, after, limit + 1
     )
     more, rows = len(rows) > limit, rows[:limit]
+    await trail.record(session, principal, tenant_id, "read", PLACEMENT_LIST, [r.nip for r in rows],
+                       route="reassessment due", unit=unit)  # fmt: skip
 
     def reason(until: date | None) -> str:
         if until is None:
@@ -185,11 +196,15 @@ async def reassessment_due(
 async def talent_pool(
     tenant_id: KnownTenantDep,
     session: SessionDep,
+    principal: PrincipalDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> PlacementPage:
     rows, total = await PlacementRepository(session).placements(
         tenant_id, None, limit, offset, pool_only=True
+    )
+    await trail.record(
+        session, principal, tenant_id, "read", PLACEMENT_LIST, [r.nip for r in rows], route="talent pool"
     )
     return PlacementPage(items=[PlacementOut.of(r) for r in rows], total=total, limit=limit, offset=offset)
 
@@ -202,11 +217,14 @@ async def talent_pool(
 async def list_placements(
     tenant_id: KnownTenantDep,
     session: SessionDep,
+    principal: PrincipalDep,
     box: Annotated[int | None, Query(ge=1, le=9)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> PlacementPage:
     rows, total = await PlacementRepository(session).placements(tenant_id, box, limit, offset)
+    await trail.record(session, principal, tenant_id, "read", PLACEMENT_LIST, [r.nip for r in rows],
+                       route="placements", box=box)  # fmt: skip
     return PlacementPage(items=[PlacementOut.of(r) for r in rows], total=total, limit=limit, offset=offset)
 
 

@@ -4,6 +4,7 @@ from bakat_common.app import create_service_app
 from fastapi import FastAPI
 
 from placement.api import router
+from placement.audit import trail
 from placement.calibration.api import router as calibration_router
 from placement.config import PlacementSettings
 from placement.consumers import consumer_specs
@@ -16,7 +17,13 @@ def create_app(settings: PlacementSettings) -> FastAPI:
         settings,
         title="Bakat placement",
         description="Nine-box placement (Permenpan RB 3/2020) computed from assessment and SKP events.",
-        routers=[router, plans_router, calibration_router, succession_router],
+        routers=[
+            router,
+            plans_router,
+            calibration_router,
+            succession_router,
+            trail.router("/tenants/{tenant_id}/audit/placements", tag="audit"),
+        ],
         consumers=consumer_specs(),
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
+from bakat_common.audit import audit_table
 from bakat_common.db import ServiceBase, new_metadata
 from bakat_common.replicas import EmployeeReplicaColumns
 from sqlalchemy import Boolean, Date, DateTime, Float, Index, Integer, String, Text, func
@@ -164,3 +165,7 @@ class PlacementHistory(Base):
     rule_version: Mapped[int] = mapped_column(Integer)
     reasons: Mapped[list[str]] = mapped_column(JSONB)
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# Who read or changed whose placement, plan or calibration (bakat_common.audit).
+audit_log = audit_table(Base.metadata)

@@ -10,6 +10,7 @@ from bakat_common.errors import problem_responses
 from bakat_common.tenancy import KnownTenantDep
 from fastapi import APIRouter, Query, Response
 
+from placement.audit import CALIBRATION, trail
 from placement.calibration import service
 from placement.calibration.models import CalibrationSession
 from placement.calibration.schemas import (
@@ -86,8 +87,11 @@ async def list_sessions(
     responses=problem_responses(401, 403, 404, 422),
     summary="An employee's calibration record: every move proposed for them, who proposed and approved it",
 )
-async def employee_moves(tenant_id: KnownTenantDep, nip: NipQuery, session: SessionDep) -> list[EmployeeMove]:
+async def employee_moves(
+    tenant_id: KnownTenantDep, nip: NipQuery, session: SessionDep, principal: PrincipalDep
+) -> list[EmployeeMove]:
     rows = await service.employee_moves(session, tenant_id, nip)
+    await trail.record(session, principal, tenant_id, "read", CALIBRATION, [nip], route="employee moves")
     return [
         EmployeeMove(
             **MoveOut.model_validate(m).model_dump(),
@@ -107,8 +111,13 @@ async def employee_moves(tenant_id: KnownTenantDep, nip: NipQuery, session: Sess
     responses=problem_responses(401, 403, 404, 422),
     summary="A calibration session with its moves and its audit trail",
 )
-async def read_session(tenant_id: KnownTenantDep, session_id: uuid.UUID, session: SessionDep) -> SessionOut:
-    return await _session_out(session, await service.get_session(session, tenant_id, session_id))
+async def read_session(
+    tenant_id: KnownTenantDep, session_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> SessionOut:
+    out = await _session_out(session, await service.get_session(session, tenant_id, session_id))
+    await trail.record(session, principal, tenant_id, "read", CALIBRATION, [m.nip for m in out.moves],
+                       route="calibration session", session_id=str(session_id))  # fmt: skip
+    return out
 
 
 @router.put(
@@ -127,6 +136,8 @@ async def propose_move(
     response: Response,
 ) -> MoveOut:
     move, created = await service.propose_move(session, principal, tenant_id, session_id, nip, body)
+    await trail.record(session, principal, tenant_id, "change", CALIBRATION, [nip], route="propose move",
+                       session_id=str(session_id), to_box=move.to_box)  # fmt: skip
     response.status_code = 201 if created else 200
     return MoveOut.model_validate(move)
 
@@ -145,6 +156,8 @@ async def remove_move(
     principal: PrincipalDep,
 ) -> Response:
     await service.remove_move(session, principal, tenant_id, session_id, nip)
+    await trail.record(session, principal, tenant_id, "change", CALIBRATION, [nip], route="withdraw move",
+                       session_id=str(session_id))  # fmt: skip
     return Response(status_code=204)
 
 
@@ -158,7 +171,10 @@ async def approve(
     tenant_id: KnownTenantDep, session_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
 ) -> SessionOut:
     row = await service.approve(session, principal, tenant_id, session_id)
-    return await _session_out(session, row)
+    out = await _session_out(session, row)
+    await trail.record(session, principal, tenant_id, "change", CALIBRATION, [m.nip for m in out.moves],
+                       route="approve session", session_id=str(session_id))  # fmt: skip
+    return out
 
 
 @router.post(
@@ -171,4 +187,7 @@ async def cancel(
     tenant_id: KnownTenantDep, session_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
 ) -> SessionOut:
     row = await service.cancel(session, principal, tenant_id, session_id)
-    return await _session_out(session, row)
+    out = await _session_out(session, row)
+    await trail.record(session, principal, tenant_id, "change", CALIBRATION, [m.nip for m in out.moves],
+                       route="cancel session", session_id=str(session_id))  # fmt: skip
+    return out

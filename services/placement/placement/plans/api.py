@@ -12,6 +12,7 @@ from bakat_common.errors import problem_responses
 from bakat_common.tenancy import KnownTenantDep
 from fastapi import APIRouter, Query, Response
 
+from placement.audit import DEVELOPMENT_PLAN, RAPOR, trail
 from placement.plans import service
 from placement.plans.schemas import (
     AdoptedOut,
@@ -44,7 +45,11 @@ PROGRAMMES = "/tenants/{tenant_id}/development-plans/programmes"
 async def get_plan(
     tenant_id: KnownTenantDep, nip: NipPath, session: SessionDep, principal: PrincipalDep
 ) -> DevelopmentPlanOut:
-    return await service.plan_of(session, principal, tenant_id, nip)
+    plan = await service.plan_of(session, principal, tenant_id, nip)
+    await trail.record(
+        session, principal, tenant_id, "read", DEVELOPMENT_PLAN, [nip], route="development plan"
+    )
+    return plan
 
 
 @router.post(
@@ -56,7 +61,11 @@ async def get_plan(
 async def adopt(
     tenant_id: KnownTenantDep, nip: NipPath, body: AdoptIn, session: SessionDep, principal: PrincipalDep
 ) -> AdoptedOut:
-    return await service.adopt(session, principal, tenant_id, nip, body)
+    adopted = await service.adopt(session, principal, tenant_id, nip, body)
+    await trail.record(
+        session, principal, tenant_id, "change", DEVELOPMENT_PLAN, [nip], route="adopt suggestions"
+    )
+    return adopted
 
 
 @router.post(
@@ -69,7 +78,10 @@ async def adopt(
 async def add_item(
     tenant_id: KnownTenantDep, nip: NipPath, body: PlanItemIn, session: SessionDep, principal: PrincipalDep
 ) -> PlanItemOut:
-    return await service.add_item(session, principal, tenant_id, nip, body)
+    item = await service.add_item(session, principal, tenant_id, nip, body)
+    await trail.record(session, principal, tenant_id, "change", DEVELOPMENT_PLAN, [nip], route="add plan item",
+                       item_id=str(item.id))  # fmt: skip
+    return item
 
 
 @router.patch(
@@ -86,7 +98,10 @@ async def change_item(
     session: SessionDep,
     principal: PrincipalDep,
 ) -> PlanItemOut:
-    return await service.change_item(session, principal, tenant_id, nip, item_id, body)
+    item = await service.change_item(session, principal, tenant_id, nip, item_id, body)
+    await trail.record(session, principal, tenant_id, "change", DEVELOPMENT_PLAN, [nip], route="change plan item",
+                       item_id=str(item_id), changes=body.model_dump(mode="json", exclude_unset=True))  # fmt: skip
+    return item
 
 
 @router.delete(
@@ -99,6 +114,8 @@ async def delete_item(
     tenant_id: KnownTenantDep, nip: NipPath, item_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
 ) -> Response:
     await service.delete_item(session, principal, tenant_id, nip, item_id)
+    await trail.record(session, principal, tenant_id, "change", DEVELOPMENT_PLAN, [nip], route="delete plan item",
+                       item_id=str(item_id))  # fmt: skip
     return Response(status_code=204)
 
 
@@ -199,4 +216,6 @@ async def list_items(
 async def rapor(
     tenant_id: KnownTenantDep, nip: NipPath, session: SessionDep, principal: PrincipalDep
 ) -> Rapor:
-    return await service.rapor(session, principal, tenant_id, nip)
+    report = await service.rapor(session, principal, tenant_id, nip)
+    await trail.record(session, principal, tenant_id, "read", RAPOR, [nip], route="rapor")
+    return report

@@ -9,6 +9,7 @@ from bakat_common.errors import problem_responses
 from bakat_common.tenancy import KnownTenantDep
 from fastapi import APIRouter, Path, Query
 
+from placement.audit import SUCCESSION, trail
 from placement.schemas import UnitQuery
 from placement.succession import domain, service
 from placement.succession.domain import SuccessionSettings
@@ -119,9 +120,12 @@ async def candidates(
     tenant_id: KnownTenantDep,
     code: Annotated[str, Path(max_length=50)],
     session: ReadSessionDep,
+    principal: PrincipalDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 20,
 ) -> CandidatesView:
     position, tiers, boxes, settings, ranked = await service.ranked_candidates(session, tenant_id, code)
+    await trail.record(session, principal, tenant_id, "read", SUCCESSION, [r.candidate.nip for r in ranked[:limit]],
+                       route="successors", position=code)  # fmt: skip
     flag, why = domain.merit_flag(settings)
     counts = {r: 0 for r in domain.READINESS_ORDER}
     for r in ranked:
