@@ -63,7 +63,7 @@ class GatewaySettings(BaseSettings):
     # Unauthenticated traffic is the token endpoint, docs and 401s; an office behind one NAT shares it.
     rate_limit_anonymous_per_s: float = Field(10.0, gt=0)
     rate_limit_anonymous_burst: int = Field(50, ge=1)
-    # Memory bound: buckets kept at most (idle full buckets are dropped anyway; ~300 bytes each).
+    # Memory bound: buckets kept at most (idle full buckets are dropped anyway; ~350 bytes each).
     rate_limit_max_clients: int = Field(100_000, ge=1)
     # How long a token's verification outcome is reused (one RSA verification per token per this).
     rate_limit_token_cache_s: float = Field(60.0, ge=0)
