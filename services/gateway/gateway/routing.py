@@ -33,6 +33,9 @@ ROUTES: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
             "placement",
         ),
         (_T + r"/(venues|assessors|schedules)(/.*)?$", "scheduling"),
+        # The audit trail of each kind of personal data is kept where that data lives.
+        (_T + r"/audit/assessments(/.*)?$", "assessment"),
+        (_T + r"/audit/placements(/.*)?$", "placement"),
     )
 )
 

@@ -50,6 +50,9 @@ from gateway.routing import ROUTES, SERVICES, resolve
         ("/tenants/kota-batu/venues/v1/rooms", "scheduling"),
         ("/tenants/kota-batu/assessors", "scheduling"),
         ("/tenants/kota-batu/schedules/s1/solve", "scheduling"),
+        # audit trails, where the data lives
+        ("/tenants/kota-batu/audit/assessments", "assessment"),
+        ("/tenants/kota-batu/audit/placements", "placement"),
         # OpenAPI templates route the same as concrete paths
         ("/tenants/{tenant_id}/employees/{nip}/placement", "placement"),
     ],
