@@ -30,7 +30,10 @@ async def platform() -> AsyncIterator[Endpoints]:
         yield await stack.start()
     finally:
         stack.stop()
-        shutil.rmtree(state, ignore_errors=True)
+        if os.environ.get("BAKAT_KEEP_E2E_STATE"):  # to read the services' and PostgreSQL's logs
+            print(f"e2e state kept in {state}")
+        else:
+            shutil.rmtree(state, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

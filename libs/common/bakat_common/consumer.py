@@ -26,7 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bakat_common.db import unit_of_work
+from bakat_common.db import set_tenant_scope, unit_of_work
 from bakat_common.errors import sqlstate
 from bakat_common.events import CloudEvent
 from bakat_common.logging import tenant_var
@@ -289,6 +289,7 @@ class EventConsumer:
         are handed over together and the others one at a time."""
         if not events:
             return
+        await set_tenant_scope(session, {e.tenant for e in events})  # row-level security: the batch's tenants
         # One array per column (unnest), not a VALUES row per event: the same statement for any batch,
         # compiled and prepared once (1,000 VALUES rows cost SQLAlchemy ~0.1 s to compile).
         claimed = await session.execute(

@@ -1,19 +1,32 @@
-"""Async engine, sessions and the unit of work (SQLAlchemy 2 + asyncpg)."""
+"""Async engine, sessions and the unit of work (SQLAlchemy 2 + asyncpg), and the tenant scope that
+PostgreSQL's row-level security reads."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from pydantic_core import to_json
-from sqlalchemy import ColumnElement, MetaData, String, Table, any_, func, literal, literal_column, text
+from sqlalchemy import (
+    ColumnElement,
+    MetaData,
+    String,
+    Table,
+    any_,
+    event,
+    func,
+    literal,
+    literal_column,
+    text,
+)
 from sqlalchemy import types as sa_types
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.sql.selectable import TableValuedAlias
 
 from bakat_common.settings import ServiceSettings
@@ -39,22 +52,86 @@ class ServiceBase(DeclarativeBase):
 
 
 def create_engine(settings: ServiceSettings) -> AsyncEngine:
+    connect_args: dict[str, Any] = {}
+    if settings.database_role:
+        # A startup parameter, like SET ROLE: every connection of the pool runs as this role.
+        connect_args["server_settings"] = {"role": settings.database_role}
     return create_async_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_pre_ping=settings.db_pool_pre_ping,
+        connect_args=connect_args,
     )
 
 
+# ---- the tenant scope -------------------------------------------------------------------------------
+#
+# Every tenant table has a row-level security policy (bakat_common.migrations.TENANT_POLICY) that
+# shows and accepts only rows whose tenant_id is in the setting `bakat.tenants` ('*': all). Each
+# transaction sets it from `tenant_scope` as it begins; the route's tenant check, the consumer (the
+# tenants of its batch) and the jobs set `tenant_scope`. Unset, it is empty: no rows at all, so a
+# query that forgets its tenant filter, or code that forgets to set the scope, sees nothing foreign.
+
+SCOPE_SETTING = "bakat.tenants"
+EVERY_TENANT = "*"
+tenant_scope: ContextVar[str] = ContextVar("bakat_tenant_scope", default="")
+_SCOPE_APPLIED = "bakat_tenant_scope"  # session.info: the scope of the open transaction's connection
+_SET_SCOPE = text(f"SELECT set_config('{SCOPE_SETTING}', :scope, false)")
+
+
+def scope_value(tenants: Iterable[str]) -> str:
+    chosen = set(tenants)
+    return EVERY_TENANT if EVERY_TENANT in chosen else ",".join(sorted(chosen))
+
+
+def use_tenant_scope(tenants: Iterable[str]) -> None:
+    """Let the transactions this task begins from now on (and tasks it starts) see and write the rows
+    of `tenants` only: for a job or a consumer batch, before its first unit of work."""
+    tenant_scope.set(scope_value(tenants))
+
+
+async def set_tenant_scope(session: AsyncSession, tenants: Iterable[str]) -> None:
+    """use_tenant_scope, and for the session's transaction if one is already open."""
+    value = scope_value(tenants)
+    tenant_scope.set(value)
+    applied = session.info.get(_SCOPE_APPLIED)
+    if applied is not None and applied != value:  # the transaction's connection has another scope
+        await session.execute(_SET_SCOPE, {"scope": value})
+        session.info[_SCOPE_APPLIED] = value
+
+
+class ScopedSession(Session):
+    """A Session that hands the task's tenant scope to PostgreSQL when a transaction begins."""
+
+
+@event.listens_for(ScopedSession, "after_begin")
+def _apply_tenant_scope(session: Session, transaction: Any, connection: Any) -> None:
+    # Session-wide (not transaction-local) so it also holds in autocommit read sessions; every
+    # transaction sets it afresh, so a pooled connection never carries a previous request's scope.
+    scope = tenant_scope.get()
+    connection.execute(_SET_SCOPE, {"scope": scope})
+    session.info[_SCOPE_APPLIED] = scope
+
+
+@event.listens_for(ScopedSession, "after_transaction_end")
+def _forget_tenant_scope(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the outermost transaction: its connection goes back to the pool
+        session.info.pop(_SCOPE_APPLIED, None)
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=ScopedSession)
 
 
 def read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions without a transaction (autocommit): each query is one round trip, with no BEGIN and
     COMMIT around it. For reads that need no consistent snapshot across statements."""
-    return async_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)
+    return async_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"),
+        expire_on_commit=False,
+        sync_session_class=ScopedSession,
+    )
 
 
 @asynccontextmanager
@@ -65,11 +142,20 @@ async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncItera
 
 
 async def copy_records(
-    session: AsyncSession, table: str, columns: Sequence[str], records: Sequence[tuple[Any, ...]]
+    session: AsyncSession,
+    table: str,
+    columns: Sequence[str],
+    records: Sequence[tuple[Any, ...]],
+    *,
+    tenant_table: bool = False,
 ) -> None:
     """Bulk insert with PostgreSQL COPY inside the session's transaction: 10-20x faster than
     multi-row INSERTs for an import's hundred thousand rows. Columns left out take their server
-    defaults; JSONB values are passed as JSON text."""
+    defaults; JSONB values are passed as JSON text.
+
+    PostgreSQL refuses COPY FROM into a table under row-level security: for a `tenant_table` the rows
+    are copied into a temporary table of the same columns and moved with one INSERT ... SELECT, which
+    the tenant policy checks like any insert."""
     if not records:
         return
     connection = await session.connection()
@@ -78,7 +164,17 @@ async def copy_records(
         # The adapter opens PostgreSQL's transaction lazily, at the first statement: a COPY sent
         # before one would commit on its own, outside the caller's unit of work.
         await connection.exec_driver_sql("SELECT 1")
-    await driver.copy_records_to_table(table, records=records, columns=list(columns))
+    if not tenant_table:
+        await driver.copy_records_to_table(table, records=records, columns=list(columns))
+        return
+    names = ", ".join(columns)
+    stage = f"copy_stage_{table}"
+    await connection.exec_driver_sql(
+        f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS SELECT {names} FROM {table} WITH NO DATA"
+    )
+    await connection.exec_driver_sql(f"DELETE FROM {stage}")  # a second copy in the same transaction
+    await driver.copy_records_to_table(stage, records=records, columns=list(columns))
+    await connection.exec_driver_sql(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage}")
 
 
 def unnest_rows(
@@ -128,19 +224,29 @@ async def upsert_rows(
     await session.execute(text(statement), params)
 
 
+_PLAIN_KEY = re.compile(r"^[0-9A-Za-z_-]+$")
+
+
 def key_list(values: Sequence[str], name: str = "nip") -> TableValuedAlias:
     """A list of keys as a table to join with (`unnest`). A join stays linear whatever the planner
     guesses, where `column = ANY(:list)` may become a filter that compares every row with the whole
     list: 20,000 x 20,000 string comparisons for an upload checked against a replica filled a moment
-    ago and not yet analyzed."""
-    return (
-        func.unnest(literal(list(values), ARRAY(String)))
-        .table_valued(name)
-        .render_derived(name=f"{name}_list")
-    )
+    ago and not yet analyzed.
+
+    Plain keys are written into the statement as a constant array, so that the planner knows how
+    many there are: as a bound parameter, a statement repeated on one connection (the wait for a
+    replica polls) gets PostgreSQL's generic plan, which guesses 100 keys and, with a replica that
+    was nearly empty when planned, loops over the whole list for every row (20 s for 20,000 NIPs
+    under row-level security, whose filter makes the table's guess 1 row)."""
+    return func.unnest(_key_array(values)).table_valued(name).render_derived(name=f"{name}_list")
 
 
-_PLAIN_KEY = re.compile(r"^[0-9A-Za-z_-]+$")
+def _key_array(keys: Sequence[str]) -> ColumnElement[Any]:
+    """Keys as a constant array in the statement when they are plain words; bound otherwise."""
+    keys = list(keys)
+    if all(_PLAIN_KEY.match(k) for k in keys):
+        return literal_column("'{" + ",".join(keys) + "}'::varchar[]")
+    return literal(keys, ARRAY(String))
 
 
 def any_of(column: ColumnElement[Any], keys: Sequence[str]) -> ColumnElement[bool]:
@@ -148,7 +254,4 @@ def any_of(column: ColumnElement[Any], keys: Sequence[str]) -> ColumnElement[boo
     PostgreSQL checks with a hash table (a bound list is searched linearly for every row: with a
     plan chosen on stale statistics, 1,000 keys against 20,000 rows is 20 million comparisons).
     Keys that are not plain words are bound instead."""
-    keys = list(keys)
-    if not all(_PLAIN_KEY.match(k) for k in keys):
-        return column == any_(literal(keys, ARRAY(String)))
-    return column == any_(literal_column("'{" + ",".join(keys) + "}'::varchar[]"))
+    return column == any_(_key_array(keys))

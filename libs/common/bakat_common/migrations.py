@@ -1,8 +1,10 @@
-"""Alembic env.py body shared by every service: online, async, URL from the Alembic config."""
+"""Alembic env.py body shared by every service (online, async, URL from the Alembic config), and the
+row-level security every service's tenant tables get."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping, Sequence
 
 from alembic import context
 from sqlalchemy import MetaData, pool
@@ -25,6 +27,10 @@ def run_migrations(service_metadata: MetaData, *, with_known_tenants: bool = Tru
     def do_run(connection) -> None:
         context.configure(connection=connection, target_metadata=target_metadata)
         with context.begin_transaction():
+            # A migration that touches rows works on every tenant's (row-level security binds the
+            # owner too: FORCE ROW LEVEL SECURITY). Inside the transaction: a statement before it
+            # would open one that Alembic then never commits.
+            connection.exec_driver_sql("SELECT set_config('bakat.tenants', '*', false)")
             context.run_migrations()
 
     async def run_async() -> None:
@@ -34,3 +40,38 @@ def run_migrations(service_metadata: MetaData, *, with_known_tenants: bool = Tru
         await engine.dispose()
 
     asyncio.run(run_async())
+
+
+# ---- row-level security: the second wall between tenants --------------------------------------------
+
+# Rows whose tenant is in the transaction's scope (bakat_common.db.set_tenant_scope); '*' is every tenant
+# (platform operators). An unset scope is empty: no rows.
+TENANT_VISIBLE = (
+    "current_setting('bakat.tenants', true) = '*'"
+    " OR tenant_id = ANY (string_to_array(current_setting('bakat.tenants', true), ','))"
+)
+
+
+def enable_tenant_isolation(
+    op, tables: Sequence[str], *, children: Mapping[str, tuple[str, str]] = {}
+) -> None:
+    """Row-level security on `tables` (each with a tenant_id column), forced on the tables' owner too,
+    and on `children`: tables without a tenant_id that belong to a row of a tenant table, given as
+    {child: (parent table, child column referencing the parent's id)}, visible when their parent is."""
+    for table in tables:
+        _force(op, table, TENANT_VISIBLE)
+    for child, (parent, column) in children.items():
+        _force(op, child, f"EXISTS (SELECT 1 FROM {parent} p WHERE p.id = {child}.{column})")
+
+
+def _force(op, table: str, visible: str) -> None:
+    op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+    op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+    op.execute(f"CREATE POLICY tenant_scope ON {table} USING ({visible}) WITH CHECK ({visible})")
+
+
+def disable_tenant_isolation(op, tables: Sequence[str]) -> None:
+    for table in tables:
+        op.execute(f"DROP POLICY IF EXISTS tenant_scope ON {table}")
+        op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
+        op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")

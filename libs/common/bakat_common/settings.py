@@ -55,6 +55,10 @@ class ServiceSettings(BaseSettings):
     consumer_batch_size: int = 1000
     # How long a lookup of a replicated row (tenant, employee) waits for its event before answering 404.
     replica_wait_s: float = 2.0
+    # The role the service's queries run as (SET ROLE at connection start). Row-level security binds
+    # every role but superusers; with a superuser URL (the dev stack's), name a plain role here so the
+    # tenant policies apply. Empty: the URL's user as it is (production: a non-superuser owner).
+    database_role: str | None = None
     log_level: str = "INFO"
     log_json: bool = True
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bakat_common.app import PrincipalDep, RuntimeDep, SessionDep
 from bakat_common.auth import ALL_TENANTS, check_tenant_access
 from bakat_common.contracts.roster import TenantRegisteredV1
+from bakat_common.db import set_tenant_scope
 from bakat_common.errors import NotFound
 from bakat_common.events import CloudEvent
 from bakat_common.infrastructure import known_tenants
@@ -66,6 +67,7 @@ async def known_tenant(
             raise NotFound(f"tenant {tenant_id!r} not found")
         cache[tenant_id] = parent
     check_tenant_access(principal, tenant_id, cache[tenant_id])
+    await set_tenant_scope(session, [tenant_id])  # row-level security: this tenant's rows only
     return tenant_id
 
 

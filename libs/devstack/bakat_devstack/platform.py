@@ -26,7 +26,7 @@ from bakat_common.topics import DEFAULT_PARTITIONS, all_topics
 
 from bakat_devstack.broker import EmbeddedBroker, ExternalBroker
 from bakat_devstack.keys import ensure_dev_issuer_key
-from bakat_devstack.migrations import migrate
+from bakat_devstack.migrations import grant_app_role, migrate
 from bakat_devstack.ports import require_free_port
 from bakat_devstack.postgres import EmbeddedPostgres, ExternalPostgres, ensure_database
 from bakat_devstack.process import ManagedProcess, stop_all
@@ -97,6 +97,7 @@ class Platform:
         self.broker: EmbeddedBroker | ExternalBroker | None = None
         self.children: dict[str, ManagedProcess] = {}
         self.endpoints: Endpoints | None = None
+        self.database_roles: dict[str, str] = {}  # service -> the role its queries run as
 
     # --- lifecycle --------------------------------------------------------------------------------
 
@@ -172,6 +173,11 @@ class Platform:
                 log.info("migrating %s", name)
                 # alembic's env.py calls asyncio.run: keep it off our loop's thread.
                 await asyncio.to_thread(migrate, name, url)
+                if s.app_role and not s.database_override(name):
+                    if await grant_app_role(self.postgres.server_url, url, s.app_role):
+                        self.database_roles[name] = s.app_role
+                    else:
+                        log.warning("cannot create role %s: %s runs as the URL's user", s.app_role, name)
 
         log.info("creating topics")
         await ensure_topics(endpoints.kafka_bootstrap_servers, all_topics(), DEFAULT_PARTITIONS)
@@ -222,7 +228,13 @@ class Platform:
             child = ManagedProcess(
                 spec.name,
                 service_command(spec, s.host, port, sys.executable),
-                env=service_env(spec, shared, endpoints.database_urls.get(spec.name), self.base_env),
+                env=service_env(
+                    spec,
+                    shared,
+                    endpoints.database_urls.get(spec.name),
+                    self.base_env,
+                    database_role=self.database_roles.get(spec.name),
+                ),
                 log_file=s.logs_dir / f"{spec.name}.log",
                 echo=self.echo,
             )

@@ -47,6 +47,8 @@ def service_env(
     shared: SharedEnv,
     database_url: str | None,
     base: Mapping[str, str],
+    *,
+    database_role: str | None = None,
 ) -> dict[str, str]:
     """The parent's environment plus the stack's settings for this service."""
     env = dict(base)
@@ -66,6 +68,8 @@ def service_env(
         env["BAKAT_DATABASE_URL"] = database_url
     else:
         env.pop("BAKAT_DATABASE_URL", None)
+    if database_role is not None:
+        env["BAKAT_DATABASE_ROLE"] = database_role  # row-level security binds it (not a superuser)
     if spec.name == GATEWAY.name:
         for name, url in shared.service_urls.items():
             env[f"BAKAT_{name.upper()}_URL"] = url

@@ -63,6 +63,10 @@ class DevstackSettings(BaseSettings):
         default=None, validation_alias=AliasChoices("SCHEDULING_DATABASE_URL", "scheduling_database_url")
     )
 
+    # The plain role the services' queries run as, so row-level security applies even though the
+    # stack connects as a superuser (docs/SECURITY.md). Empty: run as the URL's user.
+    app_role: str | None = "bakat_app"
+
     ready_timeout_s: float = 60.0
     stop_timeout_s: float = 5.0
     # Trade durability for speed (fsync off): for throwaway test clusters only.

@@ -929,8 +929,8 @@ async def record_batch(
             )
         )
         ids.append(assessment_id)
-    await copy_records(session, Assessment.__tablename__, BATCH_COLUMNS, rows)
-    await copy_records(session, AssessmentVersion.__tablename__, VERSION_COLUMNS, versions)
+    await copy_records(session, Assessment.__tablename__, BATCH_COLUMNS, rows, tenant_table=True)
+    await copy_records(session, AssessmentVersion.__tablename__, VERSION_COLUMNS, versions, tenant_table=True)
     await add_many_to_outbox(session, envelopes, topic=TOPIC)
     return ids
 

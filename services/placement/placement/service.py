@@ -13,6 +13,7 @@ from bakat_common.consumer import batched
 from bakat_common.contracts.assessment import AssessmentCompletedV1, PerformanceRecordedV1
 from bakat_common.contracts.competencies import POTENTIAL_CODES, TRACK_RECORD
 from bakat_common.contracts.placement import EmployeePlacedV1, TalentPoolChangedV1
+from bakat_common.db import use_tenant_scope
 from bakat_common.errors import NotFound
 from bakat_common.events import CloudEvent, bulk_envelope
 from bakat_common.outbox import add_many_to_outbox
@@ -290,11 +291,12 @@ class Superseded(Exception):
 
 
 async def run_recompute(
-    sessions: async_sessionmaker[AsyncSession], job_id: uuid.UUID, chunk: int = 5000
+    sessions: async_sessionmaker[AsyncSession], tenant_id: str, job_id: uuid.UUID, chunk: int = 5000
 ) -> None:
     """Recompute the tenant's placements with the job's rule version, in one transaction (all or
     nothing), chunk by chunk, saving progress from a side session so pollers see it. A job whose
     version is no longer the newest stops (superseded): jobs may run out of order on several workers."""
+    use_tenant_scope([tenant_id])  # row-level security: the job works on its tenant's rows
     async with sessions() as s:
         job = await s.get(RecomputeJob, job_id)
         assert job is not None

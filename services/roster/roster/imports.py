@@ -23,7 +23,7 @@ from bakat_common.contracts.roster import (
     EmployeeTransferredV1,
     EmployeeUpdatedV1,
 )
-from bakat_common.db import copy_records, unit_of_work
+from bakat_common.db import copy_records, unit_of_work, use_tenant_scope
 from bakat_common.events import CloudEvent, bulk_envelope, new_event
 from bakat_common.outbox import add_many_to_outbox
 from pydantic_core import to_json
@@ -307,12 +307,14 @@ async def write_employees(
         if inserts:
             columns = tuple(inserts[0])
             records = [tuple(values[c] for c in columns) for values in inserts]
-            await copy_records(session, Employee.__tablename__, columns, records)
+            await copy_records(session, Employee.__tablename__, columns, records, tenant_table=True)
         if updates:
             now = datetime.now(timezone.utc)  # bulk UPDATE by primary key takes plain values only
             await session.execute(update(Employee), [{**u, "updated_at": now} for u in updates])
         if history:
-            await copy_records(session, EmployeeHistory.__tablename__, HISTORY_COLUMNS, history)
+            await copy_records(
+                session, EmployeeHistory.__tablename__, HISTORY_COLUMNS, history, tenant_table=True
+            )
         progress.done = min(progress.total, start + len(batch))
     await add_many_to_outbox(session, events, topic=TOPIC)
     return result
@@ -421,6 +423,7 @@ async def run_import(
     source: Source,
 ) -> None:
     """The job: validate (in a thread), then write in one transaction; the job row tells the outcome."""
+    use_tenant_scope([tenant_id])  # row-level security: the job works on its tenant's rows
     progress = Progress(phase="validating")
     stop = asyncio.Event()
     saver = asyncio.create_task(_progress_saver(sessions, job_id, progress, stop))

@@ -19,6 +19,7 @@ from bakat_common.contracts.roster import (
     TenantRegisteredV1,
     UnitRegisteredV1,
 )
+from bakat_common.db import set_tenant_scope
 from bakat_common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bakat_common.events import new_event
 from bakat_common.outbox import add_to_outbox
@@ -56,6 +57,7 @@ async def authorize_tenant(repo: RosterRepository, principal: Principal, tenant_
     if tenant is None:
         raise NotFound(f"tenant {tenant_id!r} not found")
     check_tenant_access(principal, tenant.id, tenant.parent_id)
+    await set_tenant_scope(repo.session, [tenant.id])  # row-level security: this tenant's rows only
     return tenant
 
 
@@ -72,6 +74,7 @@ async def authorize_known_tenant(
             raise NotFound(f"tenant {tenant_id!r} not found")
         parents[tenant_id] = tenant.parent_id
     check_tenant_access(principal, tenant_id, parents[tenant_id])
+    await set_tenant_scope(repo.session, [tenant_id])
 
 
 async def register_tenant(session: AsyncSession, principal: Principal, data: TenantIn) -> Tenant:

@@ -277,8 +277,11 @@ async def test_bad_input_gets_the_same_problems(stack):
 async def test_a_page_is_one_statement_once_the_tenant_is_known(stack):
     statements: list[str] = []
 
+    scopes: list[str] = []
+
     def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
+        # The tenant scope for row-level security is set once as each request's transaction begins.
+        (scopes if "set_config('bakat.tenants'" in statement else statements).append(statement)
 
     stack.runtime.tenant_parents.clear()
     viewer = stack.token(KOTA, "viewer")
@@ -291,6 +294,7 @@ async def test_a_page_is_one_statement_once_the_tenant_is_known(stack):
         for params in ({"unit": "RSUD"}, {"unit": "DISDIK", "limit": 2}, {"q": "Pegawai"}):
             assert (await stack.client.get(LIST, headers=viewer, params=params)).status_code == 200
         assert len(statements) == 3 and not any("FROM tenants" in s for s in statements)
+        assert len(scopes) == 2 + 3  # one per request's unit of work (the first request included)
         # a foreign token is refused from what is remembered, without a query
         r = await stack.client.get(LIST, headers=stack.token(OTHER, "viewer"))
         assert r.status_code == 403 and len(statements) == 3

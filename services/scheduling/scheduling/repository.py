@@ -95,7 +95,7 @@ class EmployeeRepository:
     async def by_nip(self, tenant_id: str, nips: Sequence[str]) -> dict[str, EmployeeRecord]:
         if not nips:
             return {}
-        keys = key_list(sorted(set(nips)))  # one array parameter, whatever the number of NIPs
+        keys = key_list(sorted(set(nips)))
         query = (
             select(EmployeeRecord)
             .join(keys, EmployeeRecord.nip == keys.c.nip)

@@ -22,7 +22,7 @@ from typing import Any
 
 from bakat_common.auth import Principal, require_roles
 from bakat_common.contracts.scheduling import SessionScheduledV1
-from bakat_common.db import unit_of_work
+from bakat_common.db import unit_of_work, use_tenant_scope
 from bakat_common.errors import Conflict, InvalidInput, NotFound, sqlstate
 from bakat_common.events import new_event
 from bakat_common.metrics import Metrics
@@ -331,9 +331,13 @@ def _lost_race(exc: BaseException) -> bool:
 
 
 async def run_solve(
-    sessions: async_sessionmaker[AsyncSession], schedule_id: uuid.UUID, metrics: SolveMetrics | None = None
+    sessions: async_sessionmaker[AsyncSession],
+    tenant_id: str,
+    schedule_id: uuid.UUID,
+    metrics: SolveMetrics | None = None,
 ) -> None:
     """Solve a queued schedule and store the answer (never raises: a failure is the job's status)."""
+    use_tenant_scope([tenant_id])  # row-level security; load_problem widens it to the province's pool
     loop = asyncio.get_running_loop()
     last_saved = 0.0
 
@@ -497,6 +501,7 @@ async def publish(
 
 
 async def _announce(session: AsyncSession, schedule: Schedule, sessions: Sequence[ScheduledSession]) -> None:
+    await assessor_tenants(session, schedule.tenant_id, with_pool=True)  # pool assessors, province rooms
     rooms = await ScheduleRepository(session).rooms({s.room_id for s in sessions})
     assessors = await AssessorRepository(session).by_ids({a for s in sessions for a in s.assessor_ids})
     for row in sessions:
@@ -637,6 +642,7 @@ def _group(row: ScheduledSession) -> domain.Group:
 
 async def session_views(session: AsyncSession, schedule: Schedule) -> list[exports.SessionView]:
     """The schedule's sessions by day and room, with the participants' and assessors' names."""
+    await assessor_tenants(session, schedule.tenant_id, with_pool=True)  # pool assessors, province rooms
     repo = ScheduleRepository(session)
     rows = await repo.sessions(schedule.id)
     rooms = await repo.rooms({r.room_id for r in rows})

@@ -7,6 +7,7 @@ import uuid
 
 from bakat_common.auth import Principal, require_roles
 from bakat_common.consumer import batched
+from bakat_common.db import set_tenant_scope
 from bakat_common.errors import Conflict, InvalidInput, NotFound
 from bakat_common.events import CloudEvent
 from bakat_common.infrastructure import known_tenants
@@ -114,7 +115,9 @@ async def register_assessor(
     # One person, one record in the whole province: the booking rule (one schedule a day) is kept per
     # record, so the same person as a kota's internal assessor and in the pool could be booked twice.
     family = await province_family(session, tenant_id)
+    await set_tenant_scope(session, family)  # the rule spans the province: look at every tenant of it
     existing = await repo.by_subject_in(family, data.subject)
+    await set_tenant_scope(session, [tenant_id])
     if existing:
         raise Conflict(f"assessor {data.subject!r} is already registered in {existing[0].tenant_id}")
     unit_path = data.unit_path
@@ -179,11 +182,14 @@ async def province_family(session: AsyncSession, tenant_id: str) -> list[str]:
 
 
 async def assessor_tenants(session: AsyncSession, tenant_id: str, *, with_pool: bool) -> list[str]:
-    """The tenants whose assessors this tenant may book: its own and, with the pool, its province's."""
+    """The tenants whose assessors (and venues) this tenant may use: its own and, with the pool, its
+    province's; the tenant scope (row-level security) is widened to them."""
     if not with_pool:
         return [tenant_id]
     _, parent = await known_parent(session, tenant_id)
-    return [tenant_id] if parent is None else [tenant_id, parent]
+    tenants = [tenant_id] if parent is None else [tenant_id, parent]
+    await set_tenant_scope(session, tenants)
+    return tenants
 
 
 # ---- roster's employees ------------------------------------------------------------------------------
