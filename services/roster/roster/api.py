@@ -11,7 +11,20 @@ from bakat_common.app import PrincipalDep, ReadSessionDep, RuntimeDep, SessionDe
 from bakat_common.auth import ALL_TENANTS, require_roles
 from bakat_common.errors import InvalidInput, NotFound, Problem, problem_responses
 from bakat_common.pagination import decode_nip_cursor, encode_nip_cursor
-from fastapi import APIRouter, BackgroundTasks, Body, File, Form, Path, Query, Response, UploadFile, status
+from fastapi import (
+    APIRouter,
+    BackgroundTasks,
+    Body,
+    Depends,
+    File,
+    Form,
+    Path,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+    status,
+)
 from pydantic_core import to_json
 
 from roster import imports, service, siasn
@@ -47,13 +60,23 @@ from roster.schemas import (
     UnitOut,
 )
 
-router = APIRouter()
+
+
+async def tenant_covered(request: Request, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep) -> None:
+    """The tenant in the path exists and the token covers it, checked before the body is read: a
+    token of another tenant learns nothing (not even what a valid body looks like) and gets 403/404."""
+    tenant_id = request.path_params.get("tenant_id")
+    if tenant_id is not None:
+        await service.authorize_known_tenant(RosterRepository(session), principal, tenant_id, runtime.tenant_parents)
+
+
+router = APIRouter(dependencies=[Depends(tenant_covered)])
 TenantId = Annotated[str, Path(max_length=100, description="tenant slug, e.g. kota-batu")]
 NipPath = Annotated[str, Path(max_length=40, description="18-digit NIP")]
 Code = Annotated[str, Path(max_length=50)]
 WRITE = problem_responses(400, 401, 403, 404, 409, 422)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-READ = problem_responses(401, 403, 404)
+READ = problem_responses(401, 403, 404, 422)  # 422: a path value too long or malformed
 
 
 @router.post(
