@@ -22,9 +22,16 @@ FAST_ENV = {
 
 
 @pytest.fixture(scope="session")
-async def platform() -> AsyncIterator[Endpoints]:
+def platform_settings() -> DevstackSettings:
+    """Where the e2e platform keeps its state (data, logs, the dev issuer's key) and its ports."""
     state = Path(tempfile.mkdtemp(prefix="bakat-e2e-"))
-    settings = with_free_ports(DevstackSettings(state_dir=state, embedded_pg_unsafe_fast=True))
+    return with_free_ports(DevstackSettings(state_dir=state, embedded_pg_unsafe_fast=True))
+
+
+@pytest.fixture(scope="session")
+async def platform(platform_settings: DevstackSettings) -> AsyncIterator[Endpoints]:
+    settings = platform_settings
+    state = settings.state_dir
     stack = Platform(settings, base_env={**os.environ, **FAST_ENV})
     try:
         yield await stack.start()
