@@ -138,7 +138,7 @@ def _file_problem(exc: skp_files.SkpFileError, field: str) -> Problem:
     "/tenants/{tenant_id}/employees/{nip}/performance-ratings",
     response_model=list[PerformanceRatingOut],
     tags=["performance"],
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 422),  # 422: a path value too long
     summary="An employee's SKP: one rating per year, newest year first",
 )
 async def list_performance_ratings(

@@ -43,7 +43,7 @@ router = APIRouter(tags=["placements"])
 @router.get(
     "/tenants/{tenant_id}/employees/{nip}/placement",
     response_model=PlacementOut,
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 422),
     summary="The employee's nine-box placement, with both axis levels and why",
 )
 async def get_placement(
@@ -57,7 +57,7 @@ async def get_placement(
 @router.get(
     "/tenants/{tenant_id}/employees/{nip}/placement/history",
     response_model=PlacementHistoryOut,
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 422),
     summary="Every placement the employee has had, and the box per SKP year (trend across cycles)",
 )
 async def placement_history(
@@ -190,7 +190,7 @@ async def reassessment_due(
 @router.get(
     "/tenants/{tenant_id}/talent-pool",
     response_model=PlacementPage,
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 422),
     summary="The talent pool (succession group): employees in the pool's boxes (7, 8 and 9 by default)",
 )
 async def talent_pool(
@@ -212,7 +212,7 @@ async def talent_pool(
 @router.get(
     "/tenants/{tenant_id}/placements",
     response_model=PlacementPage,
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def list_placements(
     tenant_id: KnownTenantDep,
@@ -243,7 +243,7 @@ def _rule_set_out(row: RuleSetVersion | None) -> RuleSetOut:
 @router.get(
     "/tenants/{tenant_id}/rule-sets",
     response_model=list[RuleSetOut],
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 422),
     summary="Every version of the tenant's nine-box rules, newest first (the defaults are version 1)",
 )
 async def list_rule_sets(tenant_id: KnownTenantDep, session: SessionDep) -> list[RuleSetOut]:

@@ -46,7 +46,9 @@ async def create_venue(
 
 
 @router.get(
-    "/tenants/{tenant_id}/venues", response_model=list[VenueOut], responses=problem_responses(401, 403, 404)
+    "/tenants/{tenant_id}/venues",
+    response_model=list[VenueOut],
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def list_venues(
     tenant_id: KnownTenantDep, session: SessionDep, include_province: bool = False

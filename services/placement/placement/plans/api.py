@@ -39,7 +39,7 @@ PROGRAMMES = "/tenants/{tenant_id}/development-plans/programmes"
 @router.get(
     PLAN,
     response_model=DevelopmentPlanOut,
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 422),
     summary="The employee's development plan: stored items and the suggestions not adopted yet",
 )
 async def get_plan(
@@ -148,7 +148,7 @@ async def create_programme(
 @router.get(
     PROGRAMMES,
     response_model=list[ProgrammeOut],
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 422),
     summary="The tenant's programmes, newest first, each with its progress",
 )
 async def list_programmes(
@@ -210,7 +210,7 @@ async def list_items(
 @router.get(
     "/tenants/{tenant_id}/employees/{nip}/rapor",
     response_model=Rapor,
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 422),
     summary="The employee's rapor: box and why, trend per SKP year, development needs and the plan",
 )
 async def rapor(

@@ -69,7 +69,7 @@ def _counts(counts: dict[str, int]) -> ReadinessCounts:
 @router.get(
     f"{PREFIX}/settings",
     response_model=SettingsOut,
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 422),
     summary="The tenant's succession settings (defaults until changed) and the merit-system flag",
 )
 async def get_settings(tenant_id: KnownTenantDep, session: ReadSessionDep) -> SettingsOut:
