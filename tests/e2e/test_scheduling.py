@@ -97,7 +97,9 @@ async def test_kota_batu_is_scheduled_with_the_province_pool_and_published(gatew
     r = await gateway.get(
         f"/tenants/{kota}/schedules/{solved['id']}/assessors/{lead}/calendar.ics", headers=officer
     )
-    assert r.status_code == 200 and r.text.count("BEGIN:VEVENT") == 1
+    # One event per session (group) the assessor observes: the solver may give one assessor two groups.
+    observed = sum(1 for s in day["sessions"] if lead in {a["id"] for a in s["assessors"]})
+    assert observed >= 1 and r.status_code == 200 and r.text.count("BEGIN:VEVENT") == observed
 
     # Another kota's officer sees none of it.
     stranger = await token_for("kota-lain", "officer")
