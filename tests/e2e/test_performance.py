@@ -437,13 +437,14 @@ async def test_bad_files_and_requests_are_refused_and_nothing_is_written(gateway
     )
     assert r.status_code == 200 and r.json() == []
     ok_file = csv_bytes([["NIP", "TAHUN", "PREDIKAT"], good_row])
-    for tenant, status in ((other, 403), ("kota-tidak-ada", 404)):
-        assert (await upload(gateway, officer, tenant, "skp.csv", ok_file)).status_code == status
-        r = await batch(gateway, officer, tenant, [{"nip": NIP_A, "year": 2024, "predikat": "Baik"}])
+    # A kota token gets 403 for any other tenant, existing or not; a platform token learns it is missing.
+    operator = await token_for("*", "admin")
+    cases = ((other, officer, 403), ("kota-tidak-ada", officer, 403), ("kota-tidak-ada", operator, 404))
+    for tenant, token, status in cases:
+        assert (await upload(gateway, token, tenant, "skp.csv", ok_file)).status_code == status
+        r = await batch(gateway, token, tenant, [{"nip": NIP_A, "year": 2024, "predikat": "Baik"}])
         assert r.status_code == status and r.headers["content-type"] == PROBLEM
-        r = await gateway.get(
-            f"/tenants/{tenant}/employees/{NIP_A}/performance-ratings/history", headers=officer
-        )
+        r = await gateway.get(f"/tenants/{tenant}/employees/{NIP_A}/performance-ratings/history", headers=token)
         assert r.status_code == status
 
     assert await ratings(gateway, officer, kota, NIP_A) == []

@@ -155,10 +155,18 @@ async def test_bad_input_is_refused_and_changes_nothing(gateway, token_for):
     )
     assert r.status_code == 422, r.text  # PostgreSQL cannot store NUL: refused, not a 500
 
+    # A tenant that does not exist: the province learns so (404); a kota token, which covers no other
+    # tenant anyway, gets 403 in every service, so its answer says nothing about which tenants exist.
+    province_officer = await token_for(province, "officer")
+    for path in ("employees", "assessments", "venues", "nine-box"):
+        r = await gateway.get(f"/tenants/kota-tidak-ada/{path}", headers=province_officer)
+        assert r.status_code == 404 and r.headers["content-type"] == PROBLEM, (path, r.text)
+        r = await gateway.get(f"/tenants/kota-tidak-ada/{path}", headers=officer)
+        assert r.status_code == 403 and r.headers["content-type"] == PROBLEM, (path, r.text)
     r = await gateway.post(
         "/tenants/kota-tidak-ada/employees", headers=officer, json={"nip": "198503152010011003", "name": "X"}
     )
-    assert r.status_code == 404 and r.headers["content-type"] == PROBLEM
+    assert r.status_code == 403 and r.headers["content-type"] == PROBLEM
 
     _, other_kota = await new_kota(gateway, token_for)
     r = await gateway.post(
@@ -174,9 +182,12 @@ async def test_bad_input_is_refused_and_changes_nothing(gateway, token_for):
         r = await gateway.post(f"/tenants/{other_kota}/{path}", headers=officer, json=body)
         assert r.status_code == 403 and r.headers["content-type"] == PROBLEM
         r = await gateway.post(f"/tenants/kota-tidak-ada/{path}", headers=officer, json=body)
+        assert r.status_code == 403 and r.headers["content-type"] == PROBLEM
+        r = await gateway.post(f"/tenants/kota-tidak-ada/{path}", headers=province_officer, json=body)
         assert r.status_code == 404 and r.headers["content-type"] == PROBLEM
-    r = await gateway.get("/tenants/kota-tidak-ada/employees/198503152010011003/placement", headers=officer)
-    assert r.status_code == 404
+    placement = "/tenants/kota-tidak-ada/employees/198503152010011003/placement"
+    assert (await gateway.get(placement, headers=officer)).status_code == 403
+    assert (await gateway.get(placement, headers=province_officer)).status_code == 404
     r = await gateway.get(f"/tenants/{kota}/employees", headers=await token_for(kota))  # a token with no role
     assert r.status_code == 403
 

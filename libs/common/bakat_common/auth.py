@@ -12,6 +12,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -20,7 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from bakat_common.errors import Forbidden, ServiceUnavailable, Unauthorized
+from bakat_common.errors import Forbidden, NotFound, ServiceUnavailable, Unauthorized
 from bakat_common.settings import AuthSettings
 
 log = logging.getLogger("bakat.auth")
@@ -134,6 +135,40 @@ def check_tenant_access(principal: Principal, tenant_id: str, parent_id: str | N
     if parent_id is not None and principal.tenant == parent_id:
         return
     raise Forbidden(f"token for tenant {principal.tenant!r} may not access tenant {tenant_id!r}")
+
+
+ParentLookup = Callable[[str], Awaitable[tuple[bool, str | None]]]  # tenant -> (found, parent id)
+
+
+async def authorize_path_tenant(
+    principal: Principal, tenant_id: str, parents: dict[str, str | None], find_parent: ParentLookup
+) -> None:
+    """The tenant in a path exists (else 404) and the token covers it (else 403).
+
+    `parents` remembers every tenant found (tenant -> parent; tenants are never deleted and a parent
+    never changes), so a known tenant costs no query. A token of a kabupaten/kota covers no other
+    tenant, so it gets 403 for any other tenant at once, whether that tenant exists or not: the answer
+    tells a stranger nothing, and does not depend on whether this service has heard of the tenant yet.
+    Only a province's or the platform's token can learn that a tenant does not exist (404).
+    A tenant is a province exactly when it has no parent.
+    """
+
+    async def parent_of(tenant: str) -> tuple[bool, str | None]:
+        if tenant not in parents:
+            found, parent = await find_parent(tenant)
+            if not found:
+                return False, None
+            parents[tenant] = parent
+        return True, parents[tenant]
+
+    if tenant_id not in parents and principal.tenant not in (ALL_TENANTS, tenant_id):
+        own_found, own_parent = await parent_of(principal.tenant)
+        if not own_found or own_parent is not None:
+            raise Forbidden(f"token for tenant {principal.tenant!r} may not access tenant {tenant_id!r}")
+    found, parent = await parent_of(tenant_id)
+    if not found:
+        raise NotFound(f"tenant {tenant_id!r} not found")
+    check_tenant_access(principal, tenant_id, parent)
 
 
 class DevIssuer:

@@ -10,10 +10,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bakat_common.app import PrincipalDep, RuntimeDep, SessionDep
-from bakat_common.auth import ALL_TENANTS, check_tenant_access
+from bakat_common.auth import authorize_path_tenant
 from bakat_common.contracts.roster import TenantRegisteredV1
 from bakat_common.db import set_tenant_scope
-from bakat_common.errors import NotFound
 from bakat_common.events import CloudEvent
 from bakat_common.infrastructure import known_tenants
 from bakat_common.replicas import await_replica
@@ -44,11 +43,6 @@ async def known_parent(session: AsyncSession, tenant_id: str, wait_s: float = 0.
     return (False, None) if row is None else (True, row.parent_id)
 
 
-async def is_province(session: AsyncSession, tenant_id: str) -> bool:
-    query = select(known_tenants.c.kind).where(known_tenants.c.tenant_id == tenant_id)
-    return (await session.execute(query)).scalar() == "provinsi"
-
-
 async def known_tenant(
     tenant_id: Annotated[str, Path(max_length=100, description="tenant slug, e.g. kota-batu")],
     session: SessionDep,
@@ -56,17 +50,12 @@ async def known_tenant(
     runtime: RuntimeDep,
 ) -> str:
     """Route dependency: the path's tenant, known here (else 404) and covered by the token (else 403)."""
-    cache = runtime.tenant_parents
-    if tenant_id not in cache:
-        # Wait for a just-created tenant only when this token could cover it: a stranger's typo or
-        # probe gets its 404 (or 403) at once.
-        may_cover = principal.tenant in (ALL_TENANTS, tenant_id) or await is_province(session, principal.tenant)
-        wait_s = runtime.settings.replica_wait_s if may_cover else 0.0
-        found, parent = await known_parent(session, tenant_id, wait_s)
-        if not found:
-            raise NotFound(f"tenant {tenant_id!r} not found")
-        cache[tenant_id] = parent
-    check_tenant_access(principal, tenant_id, cache[tenant_id])
+
+    async def find_parent(tenant: str) -> tuple[bool, str | None]:
+        # A tenant created a moment ago may still be on its way from roster: wait a little for it.
+        return await known_parent(session, tenant, runtime.settings.replica_wait_s)
+
+    await authorize_path_tenant(principal, tenant_id, runtime.tenant_parents, find_parent)
     await set_tenant_scope(session, [tenant_id])  # row-level security: this tenant's rows only
     return tenant_id
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from bakat_common.auth import ALL_TENANTS, Principal, check_tenant_access, require_roles
+from bakat_common.auth import ALL_TENANTS, Principal, authorize_path_tenant, check_tenant_access, require_roles
 from bakat_common.contracts import EventPayload
 from bakat_common.contracts.roster import (
     EmployeeRegisteredV1,
@@ -65,15 +65,15 @@ async def authorize_known_tenant(
     repo: RosterRepository, principal: Principal, tenant_id: str, parents: dict[str, str | None]
 ) -> None:
     """authorize_tenant for routes that need only the check: a tenant once found is remembered in
-    `parents` (tenant -> parent; the process's ServiceRuntime.tenant_parents), so its later requests
-    ask the database nothing. Safe for the life of the process: tenants are never deleted and a
-    tenant's parent never changes. An unknown tenant is not remembered: it is looked up every time."""
-    if tenant_id not in parents:
-        tenant = await repo.tenant(tenant_id)
-        if tenant is None:
-            raise NotFound(f"tenant {tenant_id!r} not found")
-        parents[tenant_id] = tenant.parent_id
-    check_tenant_access(principal, tenant_id, parents[tenant_id])
+    `parents` (the process's ServiceRuntime.tenant_parents), so its later requests ask the database
+    nothing. A kabupaten/kota token gets 403 for any other tenant, existing or not (see
+    bakat_common.auth.authorize_path_tenant), as in every other service."""
+
+    async def find_parent(tenant: str) -> tuple[bool, str | None]:
+        found = await repo.tenant(tenant)
+        return (False, None) if found is None else (True, found.parent_id)
+
+    await authorize_path_tenant(principal, tenant_id, parents, find_parent)
     await set_tenant_scope(repo.session, [tenant_id])
 
 

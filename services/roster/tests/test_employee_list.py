@@ -266,7 +266,10 @@ async def test_bad_input_gets_the_same_problems(stack):
     r = await get({}, headers=stack.token(OTHER, "viewer"))
     assert r.status_code == 403
     assert r.json()["detail"] == f"token for tenant {OTHER!r} may not access tenant {KOTA!r}"
-    r = await get({}, path="/tenants/kota-nope/employees")
+    r = await get({}, path="/tenants/kota-nope/employees")  # a kota token covers no other tenant at all
+    assert r.status_code == 403
+    assert r.json()["detail"] == f"token for tenant {KOTA!r} may not access tenant 'kota-nope'"
+    r = await get({}, path="/tenants/kota-nope/employees", headers=stack.token(PROVINCE, "viewer"))
     assert r.status_code == 404 and r.json()["detail"] == "tenant 'kota-nope' not found"
     r = await get({"limit": 1}, headers=stack.token(PROVINCE, "viewer"))  # a province sees its kota
     assert r.status_code == 200 and len(r.json()["items"]) == 1
@@ -298,10 +301,14 @@ async def test_a_page_is_one_statement_once_the_tenant_is_known(stack):
         # a foreign token is refused from what is remembered, without a query
         r = await stack.client.get(LIST, headers=stack.token(OTHER, "viewer"))
         assert r.status_code == 403 and len(statements) == 3
-        # an unknown tenant is looked up every time (nothing remembered for it)
+        # a kota token asking for an unknown tenant is refused from what is remembered of its own
+        assert (await stack.client.get("/tenants/kota-nope/employees", headers=viewer)).status_code == 403
+        assert len(statements) == 3
+        # for a province's token an unknown tenant is looked up every time (nothing remembered for it)
+        province = stack.token(PROVINCE, "viewer")
         for _ in range(2):
-            assert (await stack.client.get("/tenants/kota-nope/employees", headers=viewer)).status_code == 404
-        assert len(statements) == 5 and "kota-nope" not in stack.runtime.tenant_parents
+            assert (await stack.client.get("/tenants/kota-nope/employees", headers=province)).status_code == 404
+        assert len(statements) == 3 + 2 + 1 and "kota-nope" not in stack.runtime.tenant_parents
     finally:
         event.remove(stack.runtime.engine.sync_engine, "before_cursor_execute", record)
 
