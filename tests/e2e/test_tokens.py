@@ -101,3 +101,43 @@ async def test_a_missing_role_is_403_in_every_service(gateway, token_for) -> Non
         r = await gateway.post(route.format(t=kota), headers=viewer, json=body)
         assert r.status_code == 403, f"{service}: {r.status_code} {r.text[:300]}"
         assert r.headers["content-type"].startswith(PROBLEM), service
+
+
+async def test_a_bkn_machine_client_works_with_the_client_credentials_grant(gateway, token_for) -> None:
+    """The devstack's BKN client gets an integration token as a Keycloak confidential client would
+    (same token endpoint path under the issuer), records results for a kota, and the audit trail
+    names its service account."""
+    _, kota = await new_kota(gateway, token_for)
+    discovery = (await gateway.get("/auth/dev/.well-known/openid-configuration")).json()
+    assert "client_credentials" in discovery["grant_types_supported"]
+    r = await gateway.post(
+        discovery["token_endpoint"], data={"grant_type": "client_credentials"}, auth=("bkn-siasn-dev", "dev-secret")
+    )
+    assert r.status_code == 200, r.text
+    bkn = {"authorization": f"Bearer {r.json()['access_token']}"}
+    nip = "198503152010011003"
+
+    r = await gateway.post(f"/tenants/{kota}/employees", headers=bkn, json={"nip": nip, "name": "Budi Santoso"})
+    assert r.status_code == 201, r.text
+    r = await gateway.post(f"/tenants/{kota}/assessments", headers=bkn, json={"nip": nip, "potential_score": 84})
+    assert r.status_code == 201, r.text
+    r = await gateway.get(f"/tenants/{kota}/employees/{nip}/assessments", headers=bkn)
+    assert r.status_code == 200 and r.json()[0]["potential_score"] == 84
+    r = await gateway.post(f"/tenants/{kota}/units", headers=bkn, json={"code": "X", "name": "X", "kind": "dinas"})
+    assert r.status_code == 403  # units are the agency's own (docs/PERMISSIONS.md): verified, then refused
+    r = await gateway.get(f"/tenants/{kota}/audit/assessments", headers=bkn)
+    assert r.status_code == 403  # the trail is for tenant admins
+
+    r = await gateway.get(
+        f"/tenants/{kota}/audit/assessments",
+        headers=await token_for(kota, "admin"),
+        params={"subject": "service-account-bkn-siasn-dev"},
+    )
+    assert r.status_code == 200, r.text
+    entries = r.json()["items"]
+    assert {e["action"] for e in entries} >= {"change", "read"} and all(e["nips"] == [nip] for e in entries)
+
+    r = await gateway.post(
+        discovery["token_endpoint"], data={"grant_type": "client_credentials"}, auth=("bkn-siasn-dev", "wrong")
+    )
+    assert r.status_code == 401 and r.json()["error"] == "invalid_client"

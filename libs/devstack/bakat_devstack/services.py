@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,6 +24,9 @@ GATEWAY = ServiceSpec("gateway", None)
 # Start order: the gateway last, it fronts the others.
 ALL_SERVICES: tuple[ServiceSpec, ...] = (*BACKEND_SERVICES, GATEWAY)
 SERVICES_BY_NAME: dict[str, ServiceSpec] = {s.name: s for s in ALL_SERVICES}
+# The dev issuer's machine client, as BKN SIASN would be in Keycloak (docs/SECURITY.md): it gets
+# integration tokens for every tenant with the client-credentials grant. BAKAT_DEV_CLIENTS overrides it.
+DEV_CLIENTS = {"bkn-siasn-dev": {"secret": "dev-secret", "tenant": "*", "roles": ["integration"]}}
 
 
 def service_command(spec: ServiceSpec, host: str, port: int, python: str = sys.executable) -> list[str]:
@@ -71,6 +75,7 @@ def service_env(
     if database_role is not None:
         env["BAKAT_DATABASE_ROLE"] = database_role  # row-level security binds it (not a superuser)
     if spec.name == GATEWAY.name:
+        env.setdefault("BAKAT_DEV_CLIENTS", json.dumps(DEV_CLIENTS))
         for name, url in shared.service_urls.items():
             env[f"BAKAT_{name.upper()}_URL"] = url
     return env

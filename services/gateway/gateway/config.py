@@ -10,9 +10,25 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
+from bakat_common.auth import ROLES
 from bakat_common.settings import AuthSettings
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+class DevClient(BaseModel):
+    """A machine client of the dev issuer (a BKN integration, as a Keycloak confidential client would be)."""
+
+    secret: str = Field(min_length=8)
+    tenant: str = Field(min_length=1, max_length=100, description="tenant slug, or * for every tenant")
+    roles: list[str] = Field(default_factory=lambda: ["integration"])
+
+    @field_validator("roles")
+    @classmethod
+    def _known_roles(cls, roles: list[str]) -> list[str]:
+        if unknown := [r for r in roles if r not in ROLES]:
+            raise ValueError(f"unknown role(s) {', '.join(unknown)}; allowed: {', '.join(ROLES)}")
+        return roles
+
 
 # Methods that may be re-sent safely (RFC 9110 9.2.2): only these are retried.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -72,6 +88,11 @@ class GatewaySettings(BaseSettings):
     # PEM file of the dev issuer's key; created if missing. None: an in-memory key (tokens die on restart).
     dev_issuer_key_file: str | None = None
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    # Client-credentials clients of the dev issuer, as JSON: {"bkn-siasn": {"secret": "...",
+    # "tenant": "kota-batu", "roles": ["integration"]}}. Their tokens live dev_client_token_ttl_s
+    # (Keycloak's default access-token lifespan is 5 minutes).
+    dev_clients: dict[str, DevClient] = Field(default_factory=dict)
+    dev_client_token_ttl_s: int = Field(300, ge=1, le=24 * 3600)
 
     log_level: str = "INFO"
     log_json: bool = True

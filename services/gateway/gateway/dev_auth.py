@@ -5,8 +5,12 @@ Mounted only when `dev_mode` is on; otherwise /auth/dev/* falls through to the p
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hmac
 import logging
 from typing import Any, Literal
+from urllib.parse import unquote_plus
 
 from bakat_common.auth import ROLES, DevIssuer
 from bakat_common.errors import problem_responses
@@ -15,11 +19,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
 
-from gateway.config import GatewaySettings
+from gateway.config import DevClient, GatewaySettings
 
 log = logging.getLogger("bakat.gateway.dev_auth")
 
 PREFIX = "/auth/dev"
+# Where Keycloak serves it under a realm's issuer URL: a client written for Keycloak needs only the
+# issuer changed to run against the dev issuer.
+TOKEN_ENDPOINT = "/protocol/openid-connect/token"
+FORM = "application/x-www-form-urlencoded"
 
 
 class DevTokenRequest(BaseModel):
@@ -53,7 +61,60 @@ def build_dev_issuer(settings: GatewaySettings) -> DevIssuer:
     return DevIssuer(key, issuer=auth.issuer, audience=auth.audience)
 
 
-def dev_auth_router(issuer: DevIssuer) -> APIRouter:
+class OAuthError(Exception):
+    """RFC 6749 section 5.2: what an OAuth client library expects back from a token endpoint."""
+
+    def __init__(self, status: int, error: str, description: str) -> None:
+        self.status, self.error, self.description = status, error, description
+
+    def response(self) -> JSONResponse:
+        # The OAuth members (error, error_description) for OAuth libraries, and the problem members
+        # (title, status, detail) every other Bakat 4xx carries, in one JSON object.
+        body = {
+            "error": self.error,
+            "error_description": self.description,
+            "type": "about:blank",
+            "title": "Unauthorized" if self.status == 401 else "Bad request",
+            "status": self.status,
+            "detail": self.description,
+        }
+        headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+        if self.status == 401:
+            headers["WWW-Authenticate"] = 'Basic realm="bakat-dev"'
+        return JSONResponse(body, status_code=self.status, headers=headers)
+
+
+def client_credentials(form: dict[str, str], authorization: str | None) -> tuple[str, str]:
+    """(client id, secret) from HTTP Basic (client_secret_basic) or the form (client_secret_post)."""
+    if authorization and authorization[:6].lower() == "basic ":
+        try:
+            decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError) as exc:
+            raise OAuthError(400, "invalid_request", "the Basic credentials are not base64 of id:secret") from exc
+        raw_id, sep, raw_secret = decoded.partition(":")
+        if not sep:
+            raise OAuthError(400, "invalid_request", "the Basic credentials are not base64 of id:secret")
+        client_id, secret = unquote_plus(raw_id), unquote_plus(raw_secret)  # RFC 6749 2.3.1
+        if "client_secret" in form:  # RFC 6749 2.3: one authentication method per request
+            raise OAuthError(400, "invalid_request", "the client is authenticated twice (Basic and form)")
+        if form.get("client_id", client_id) != client_id:
+            raise OAuthError(400, "invalid_request", "client_id in the form differs from the Basic credentials")
+        return client_id, secret
+    if "client_id" not in form or "client_secret" not in form:
+        raise OAuthError(401, "invalid_client", "client authentication is required (client_id and client_secret)")
+    return form["client_id"], form["client_secret"]
+
+
+def authenticate(clients: dict[str, DevClient], client_id: str, secret: str) -> DevClient:
+    client = clients.get(client_id)
+    # compare_digest either way, so an unknown id takes as long as a wrong secret
+    expected = client.secret if client is not None else "\0" * max(8, len(secret))
+    if not hmac.compare_digest(expected.encode(), secret.encode()) or client is None:
+        raise OAuthError(401, "invalid_client", "unknown client or wrong secret")
+    return client
+
+
+def dev_auth_router(issuer: DevIssuer, clients: dict[str, DevClient] | None = None, client_ttl_s: int = 300) -> APIRouter:
     router = APIRouter(prefix=PREFIX, tags=["gateway"])
 
     @router.post(
@@ -69,6 +130,57 @@ def dev_auth_router(issuer: DevIssuer) -> APIRouter:
         # RFC 6749 5.1: token responses must not be cached.
         return JSONResponse(answer.model_dump(), headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
+    @router.post(
+        TOKEN_ENDPOINT,
+        name="dev_client_credentials_token",
+        response_model=DevTokenResponse,
+        summary="OAuth 2.0 client-credentials grant for machine clients such as BKN SIASN (dev mode only)",
+        description=(
+            "RFC 6749 section 4.4: `grant_type=client_credentials`, form-encoded, the client authenticated "
+            "by HTTP Basic or by `client_id` and `client_secret` in the form. The clients are the "
+            "gateway's `BAKAT_DEV_CLIENTS`. Errors are RFC 6749 section 5.2 objects (`error`, "
+            "`error_description`) that also carry the problem members (`title`, `status`, `detail`)."
+        ),
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    FORM: {
+                        "schema": {
+                            "type": "object",
+                            "required": ["grant_type"],
+                            "properties": {
+                                "grant_type": {"type": "string", "enum": ["client_credentials"]},
+                                "client_id": {"type": "string"},
+                                "client_secret": {"type": "string"},
+                                "scope": {"type": "string"},
+                            },
+                        },
+                        "example": {
+                            "grant_type": "client_credentials",
+                            "client_id": "bkn-siasn-dev",
+                            "client_secret": "dev-secret",
+                        },
+                    }
+                },
+            }
+        },
+        responses={
+            400: {"description": "invalid_request or unsupported_grant_type (RFC 6749 5.2)"},
+            401: {"description": "invalid_client: unknown client or wrong secret"},
+        },
+    )
+    async def client_credentials_token(request: Request) -> JSONResponse:
+        try:
+            client_id, client = await _client_of(request, clients or {})
+        except OAuthError as exc:
+            return exc.response()
+        token = issuer.mint(
+            f"service-account-{client_id}", client.tenant, client.roles, ttl_seconds=client_ttl_s, azp=client_id
+        )
+        answer = DevTokenResponse(access_token=token, expires_in=client_ttl_s)
+        return JSONResponse(answer.model_dump(), headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
     @router.get("/jwks.json", name="dev_jwks", summary="The dev issuer's public keys (JWKS)")
     async def jwks() -> dict[str, Any]:
         return issuer.jwks()
@@ -78,12 +190,38 @@ def dev_auth_router(issuer: DevIssuer) -> APIRouter:
         return {
             "issuer": issuer.issuer,  # must equal the tokens' `iss`, whatever host served this
             "jwks_uri": str(request.url_for("dev_jwks")),
-            "token_endpoint": str(request.url_for("dev_token")),
-            "grant_types_supported": ["urn:bakat:dev"],
+            "token_endpoint": str(request.url_for("dev_client_credentials_token")),
+            "grant_types_supported": ["client_credentials"],
             "response_types_supported": ["token"],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
-            "token_endpoint_auth_methods_supported": ["none"],
-            "claims_supported": ["iss", "aud", "sub", "exp", "iat", "jti", "tenant", "roles"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "claims_supported": ["iss", "aud", "sub", "exp", "iat", "jti", "tenant", "roles", "azp"],
+            # Not OIDC: the dev issuer's own endpoint that mints a token for any user, tenant and roles.
+            "bakat_dev_token_endpoint": str(request.url_for("dev_token")),
         }
     return router
+
+
+async def _client_of(request: Request, clients: dict[str, DevClient]) -> tuple[str, DevClient]:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != FORM:
+        raise OAuthError(400, "invalid_request", f"the token request must be {FORM}")
+    declared = request.headers.get("content-length", "")
+    if not declared.isdigit() or int(declared) > 16 * 1024:
+        raise OAuthError(400, "invalid_request", "the token request needs a Content-Length of at most 16 KB")
+    parsed = await request.form()
+    form: dict[str, str] = {}
+    for name in parsed:
+        values = parsed.getlist(name)
+        if len(values) > 1:  # RFC 6749 3.2: parameters must not be repeated
+            raise OAuthError(400, "invalid_request", f"parameter {name!r} is repeated")
+        form[name] = str(values[0])
+    grant = form.get("grant_type")
+    if not grant:
+        raise OAuthError(400, "invalid_request", "grant_type is missing")
+    client_id, secret = client_credentials(form, request.headers.get("authorization"))
+    client = authenticate(clients, client_id, secret)
+    if grant != "client_credentials":
+        raise OAuthError(400, "unsupported_grant_type", f"grant_type {grant!r} is not supported; use client_credentials")
+    return client_id, client

@@ -104,7 +104,7 @@ def create_app(settings: GatewaySettings, *, guard: UpstreamGuard = allow_all) -
 
     app.include_router(openapi_router(OpenApiAggregator(settings, lambda: proxy.client, app.openapi)))
     if dev_issuer is not None:
-        app.include_router(dev_auth_router(dev_issuer))
+        app.include_router(dev_auth_router(dev_issuer, settings.dev_clients, settings.dev_client_token_ttl_s))
 
     # Last: everything not matched above goes to a service (or 404s). A plain Starlette route skips
     # FastAPI's parameter machinery (lower overhead). TRACE/CONNECT are not forwarded (405).

@@ -173,7 +173,14 @@ async def stack(
 ) -> AsyncIterator[Stack]:
     roster, placement = upstreams
     key_file: Path = tmp_path_factory.mktemp("dev-issuer") / "key.pem"
-    settings = gateway_settings(roster, placement, closed_port, dev_mode=True, dev_issuer_key_file=str(key_file))
+    settings = gateway_settings(
+        roster,
+        placement,
+        closed_port,
+        dev_mode=True,
+        dev_issuer_key_file=str(key_file),
+        dev_clients={"bkn-siasn-kota-batu": {"secret": "s3cret-batu", "tenant": "kota-batu"}},
+    )
     app = create_app(settings)
     async with serve(app) as url:
         yield Stack(url, roster, placement, settings, app)

@@ -78,7 +78,10 @@ async def test_discovery_document(stack) -> None:
         jwks = (await client.get(doc["jwks_uri"])).json()
     assert doc["issuer"] == stack.settings.auth.issuer
     assert doc["jwks_uri"] == f"{stack.url}/auth/dev/jwks.json"
-    assert doc["token_endpoint"] == f"{stack.url}/auth/dev/token"
+    # The standard endpoint is Keycloak's client-credentials one; the dev minting endpoint is named apart.
+    assert doc["token_endpoint"] == f"{stack.url}/auth/dev/protocol/openid-connect/token"
+    assert doc["grant_types_supported"] == ["client_credentials"]
+    assert doc["bakat_dev_token_endpoint"] == f"{stack.url}/auth/dev/token"
     assert jwks["keys"][0]["kty"] == "RSA" and jwks["keys"][0]["kid"].startswith("dev-")
 
 
@@ -90,3 +93,88 @@ async def test_dev_routes_are_404_without_dev_mode(prod_stack) -> None:
     for r in (token, jwks, discovery):
         assert r.status_code == 404
         assert r.headers["content-type"] == "application/problem+json"
+
+
+# ---- client credentials (BKN machine clients) ------------------------------------------------------
+
+TOKEN_URL = "/auth/dev/protocol/openid-connect/token"  # where Keycloak serves it under a realm
+
+
+async def client_token(url: str, data: dict[str, str] | None = None, **kwargs: object) -> httpx.Response:
+    async with httpx.AsyncClient(base_url=url) as client:
+        return await client.post(TOKEN_URL, data=data, **kwargs)  # type: ignore[arg-type]
+
+
+def verifier_for(stack) -> TokenVerifier:
+    auth = stack.settings.auth
+    return TokenVerifier(AuthSettings(issuer=auth.issuer, audience=auth.audience, jwks_url=f"{stack.url}/auth/dev/jwks.json"))
+
+
+@pytest.mark.parametrize("method", ["client_secret_post", "client_secret_basic"])
+async def test_client_credentials_grant_gives_an_integration_token(stack, method: str) -> None:
+    form = {"grant_type": "client_credentials"}
+    if method == "client_secret_post":
+        r = await client_token(stack.url, {**form, "client_id": "bkn-siasn-kota-batu", "client_secret": "s3cret-batu"})
+    else:
+        r = await client_token(stack.url, form, auth=("bkn-siasn-kota-batu", "s3cret-batu"))
+    assert r.status_code == 200, r.text
+    assert r.headers["cache-control"] == "no-store"
+    answer = r.json()
+    assert answer["token_type"] == "Bearer" and answer["expires_in"] == stack.settings.dev_client_token_ttl_s
+    principal = await verifier_for(stack).verify(answer["access_token"])
+    assert principal.tenant == "kota-batu"
+    assert principal.roles == frozenset({"integration"})
+    assert principal.subject == "service-account-bkn-siasn-kota-batu"  # what the audit trail records
+
+
+@pytest.mark.parametrize(
+    ("data", "auth", "status", "error"),
+    [
+        ({"grant_type": "client_credentials", "client_id": "bkn-siasn-kota-batu", "client_secret": "wrong"}, None,
+         401, "invalid_client"),
+        ({"grant_type": "client_credentials", "client_id": "nobody", "client_secret": "s3cret-batu"}, None,
+         401, "invalid_client"),
+        ({"grant_type": "client_credentials"}, ("bkn-siasn-kota-batu", "wrong"), 401, "invalid_client"),
+        ({"grant_type": "client_credentials"}, None, 401, "invalid_client"),  # no authentication at all
+        ({"client_id": "bkn-siasn-kota-batu", "client_secret": "s3cret-batu"}, None, 400, "invalid_request"),
+        ({"grant_type": "password", "client_id": "bkn-siasn-kota-batu", "client_secret": "s3cret-batu"}, None,
+         400, "unsupported_grant_type"),
+        ({"grant_type": "client_credentials", "client_secret": "s3cret-batu"}, ("bkn-siasn-kota-batu", "s3cret-batu"),
+         400, "invalid_request"),  # two authentication methods
+        ({"grant_type": "client_credentials", "client_id": "other"}, ("bkn-siasn-kota-batu", "s3cret-batu"),
+         400, "invalid_request"),  # the form names another client than Basic
+    ],
+)
+async def test_client_credentials_errors_follow_rfc_6749(stack, data, auth, status: int, error: str) -> None:
+    r = await client_token(stack.url, data, auth=auth)
+    assert r.status_code == status, r.text
+    body = r.json()
+    assert body["error"] == error and body["error_description"]
+    assert body["status"] == status and body["detail"] == body["error_description"]  # also a problem
+    assert "access_token" not in body
+    if status == 401:
+        assert r.headers["www-authenticate"].startswith("Basic")
+
+
+async def test_client_credentials_refuses_what_is_not_a_form(stack) -> None:
+    async with httpx.AsyncClient(base_url=stack.url) as client:
+        r = await client.post(TOKEN_URL, json={"grant_type": "client_credentials"})
+        assert r.status_code == 400 and r.json()["error"] == "invalid_request"
+        r = await client.post(
+            TOKEN_URL,
+            content=b"grant_type=client_credentials&grant_type=client_credentials",
+            headers={"content-type": "application/x-www-form-urlencoded"},
+            auth=("bkn-siasn-kota-batu", "s3cret-batu"),
+        )
+        assert r.status_code == 400 and "repeated" in r.json()["error_description"]
+        r = await client.post(
+            TOKEN_URL, content=b"grant_type=" + b"x" * 20_000, headers={"content-type": "application/x-www-form-urlencoded"}
+        )
+        assert r.status_code == 400 and r.json()["error"] == "invalid_request"
+        r = await client.post(TOKEN_URL, data={"grant_type": "client_credentials"}, headers={"authorization": "Basic %%%"})
+        assert r.status_code == 400 and r.json()["error"] == "invalid_request"
+
+
+async def test_no_client_credentials_outside_dev_mode(prod_stack) -> None:
+    r = await client_token(prod_stack.url, {"grant_type": "client_credentials", "client_id": "a", "client_secret": "b"})
+    assert r.status_code == 404  # falls through to the proxy: no service serves it
