@@ -24,8 +24,8 @@ so drift on a noisy machine falls on both sides equally:
   closed: every client sends its next request as soon as the last is answered: the most each path
           serves on this machine, and the throughput ratio.
 The clients are bench/loadgen.py's raw keep-alive HTTP/1.1 connections (httpx would cost the measuring
-side ~5 ms of CPU per request on these 2 cores). CPU seconds used by the gateway process per phase
-come from /proc.
+side ~5 ms of CPU per request on these 2 cores). CPU seconds per request of each platform process,
+and of the whole machine (PostgreSQL, the broker and this client included), come from /proc.
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ class Result:
     samples: list[float] = field(default_factory=list)
     by_op: dict[str, list[float]] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
-    cpu_s: float = 0.0  # the gateway process's CPU time during the phase
+    cpu_s: dict[str, float] = field(default_factory=dict)  # CPU seconds per platform process, and "machine"
 
     def add(self, other: Result) -> None:
         self.seconds += other.seconds
@@ -119,7 +119,8 @@ class Result:
             self.by_op.setdefault(op, []).extend(values)
         for key, n in other.errors.items():
             self.errors[key] = self.errors.get(key, 0) + n
-        self.cpu_s += other.cpu_s
+        for name, seconds in other.cpu_s.items():
+            self.cpu_s[name] = self.cpu_s.get(name, 0.0) + seconds
 
     @property
     def rate(self) -> float:
@@ -171,6 +172,16 @@ def cpu_seconds(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
+def machine_cpu_seconds() -> float:
+    """Busy CPU seconds of the whole machine (all cores): PostgreSQL, the broker and this client too."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, Path("/proc/stat").read_text().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_snapshot(pids: dict[str, int | None]) -> dict[str, float]:
+    return {**{name: cpu_seconds(pid) for name, pid in pids.items()}, "machine": machine_cpu_seconds()}
+
+
 async def drive(
     workload: Workload,
     route: dict[str, str] | None,
@@ -179,7 +190,7 @@ async def drive(
     seconds: float,
     rate: float,
     seed: int,
-    gateway_pid: int | None,
+    pids: dict[str, int | None],
 ) -> Result:
     """One client per token; `route` None: everything to the gateway, else service -> base URL.
     rate 0: closed loop; else each client asks every len(tokens)/rate seconds."""
@@ -223,10 +234,10 @@ async def drive(
             for connection in connections.values():
                 await connection.close()
 
-    cpu_before, started = cpu_seconds(gateway_pid), time.monotonic()
+    cpu_before, started = cpu_snapshot(pids), time.monotonic()
     await asyncio.gather(*(client(i, headers) for i, headers in enumerate(tokens)))
     result.seconds = time.monotonic() - started
-    result.cpu_s = cpu_seconds(gateway_pid) - cpu_before
+    result.cpu_s = {name: after - cpu_before[name] for name, after in cpu_snapshot(pids).items()}
     return result
 
 
@@ -319,9 +330,11 @@ def ratios(name: str, via: Result, direct: Result) -> None:
     print(
         f"{name} ratios gateway/direct: p50 {p50:.2f}x  p99 {p99:.2f}x  throughput {via.rate / direct.rate:.2f}x"
     )
-    if via.samples:
-        per_request = via.cpu_s / len(via.samples) * 1000
-        print(f"{name} gateway process CPU: {via.cpu_s:.1f} s, {per_request:.2f} ms per request")
+    for label, result in (("gateway", via), ("direct", direct)):
+        if result.samples:
+            per_request = {k: v / len(result.samples) * 1000 for k, v in result.cpu_s.items()}
+            shown = "  ".join(f"{k} {v:.2f}" for k, v in per_request.items() if v >= 0.005)
+            print(f"{name} CPU ms per request, {label}: {shown}")
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -329,7 +342,7 @@ async def main(args: argparse.Namespace) -> None:
     stack = Platform(with_free_ports(DevstackSettings(state_dir=state)), base_env={**os.environ, **BENCH_ENV})
     try:
         endpoints = await stack.start()
-        gateway_pid = stack.children["gateway"].pid
+        pids = {name: child.pid for name, child in stack.children.items()}
         async with httpx.AsyncClient(base_url=endpoints.gateway_url, timeout=60) as gateway:
             started = time.perf_counter()
             kota, nips = await seed(gateway, args.employees)
@@ -346,12 +359,12 @@ async def main(args: argparse.Namespace) -> None:
             label = f"paced at {rate:g} req/s" if rate else "closed loop"
             print(f"\n{mode}: {args.clients} clients, {label}, {args.seconds:g} s per target")
             for target in (None, route):  # warm both paths (connections, token cache, plans)
-                await drive(workload, target, endpoints.gateway_url, tokens, 3, rate, 0, gateway_pid)
+                await drive(workload, target, endpoints.gateway_url, tokens, 3, rate, 0, pids)
             via, direct = Result(), Result()
             half = args.seconds / 2
             for run, target in enumerate((None, route, route, None)):  # ABBA
                 result = await drive(
-                    workload, target, endpoints.gateway_url, tokens, half, rate, 1 + run // 2, gateway_pid
+                    workload, target, endpoints.gateway_url, tokens, half, rate, 1 + run // 2, pids
                 )
                 (via if target is None else direct).add(result)
             print(f"  through the gateway: {via.describe()}")

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Awaitable, Callable
@@ -46,6 +47,8 @@ class TokenVerifier:
         self._keys: dict[str, Any] = {}
         self._fetched_at = 0.0
         self._lock = asyncio.Lock()
+        # token -> (principal, time.time() until which it is trusted without a new signature check)
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
         self._static_key = (
             serialization.load_pem_public_key(settings.public_key_pem.encode()) if settings.public_key_pem else None
         )
@@ -90,6 +93,21 @@ class TokenVerifier:
         return key
 
     async def verify(self, token: str) -> Principal:
+        cached = self._verified.get(token)
+        if cached is not None:
+            if time.time() < cached[1]:
+                self._verified.move_to_end(token)
+                return cached[0]
+            del self._verified[token]
+        principal, expires = await self._verify_signed(token)
+        if self.settings.verified_cache_seconds > 0:
+            self._verified[token] = (principal, min(expires, time.time() + self.settings.verified_cache_seconds))
+            while len(self._verified) > self.settings.verified_cache_size:
+                self._verified.popitem(last=False)
+        return principal
+
+    async def _verify_signed(self, token: str) -> tuple[Principal, float]:
+        """The principal and the token's expiry, after checking signature and claims."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -110,7 +128,7 @@ class TokenVerifier:
             raise Unauthorized("token expired") from exc
         except jwt.PyJWTError as exc:
             raise Unauthorized(f"invalid token: {exc}") from exc
-        return principal_from_claims(claims)
+        return principal_from_claims(claims), float(claims["exp"])
 
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:

@@ -29,6 +29,10 @@ class AuthSettings(BaseSettings):
     public_key_pem: str | None = None
     jwks_cache_seconds: int = 300
     algorithms: list[str] = ["RS256"]
+    # A token that verified is trusted again without the RSA check for this long (never past its
+    # `exp`); a client sends the same token with every request. 0: verify every time.
+    verified_cache_seconds: float = 60.0
+    verified_cache_size: int = 10_000
 
 
 class ServiceSettings(BaseSettings):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
@@ -101,3 +102,42 @@ def test_tenant_rules():
     require_roles(kota, "admin", "officer")
     with pytest.raises(Forbidden):
         require_roles(province, "admin", "officer")
+
+
+async def test_a_verified_token_is_trusted_again_without_a_signature_check_but_never_past_exp(issuer, monkeypatch):
+    verifier = TokenVerifier(AuthSettings(issuer=ISSUER, audience="bakat", public_key_pem=issuer.public_key_pem()))
+    checks = []
+    real = verifier._verify_signed
+
+    async def counted(token):
+        checks.append(token)
+        return await real(token)
+
+    monkeypatch.setattr(verifier, "_verify_signed", counted)
+    exp = int(time.time()) + 1
+    token = jwt.encode(_claims(exp=exp), issuer.private_key, algorithm="RS256", headers={"kid": issuer.kid})
+    for _ in range(3):
+        assert (await verifier.verify(token)).subject == "x"
+    assert len(checks) == 1
+    # Past its exp the token is checked again, and refused.
+    await asyncio.sleep(max(0.0, exp - time.time()) + 0.05)
+    with pytest.raises(Unauthorized, match="expired"):
+        await verifier.verify(token)
+    assert len(checks) == 2
+    # A bad token is never remembered: each try is checked (and refused) again.
+    with pytest.raises(Unauthorized):
+        await verifier.verify(token + "x")
+    with pytest.raises(Unauthorized):
+        await verifier.verify(token + "x")
+    assert len(checks) == 4
+
+
+async def test_the_verified_cache_is_bounded_and_can_be_off(issuer):
+    settings = AuthSettings(issuer=ISSUER, audience="bakat", public_key_pem=issuer.public_key_pem(), verified_cache_size=2)
+    verifier = TokenVerifier(settings)
+    for sub in ("a", "b", "c"):
+        await verifier.verify(jwt.encode(_claims(sub=sub), issuer.private_key, algorithm="RS256", headers={"kid": issuer.kid}))
+    assert len(verifier._verified) == 2
+    off = TokenVerifier(settings.model_copy(update={"verified_cache_seconds": 0}))
+    await off.verify(issuer.mint("budi", "kota-batu", ["officer"]))
+    assert not off._verified

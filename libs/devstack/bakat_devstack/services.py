@@ -60,6 +60,10 @@ def service_env(
     # (DESIGN.md section 6), unless the caller chose otherwise.
     env.setdefault("BAKAT_KAFKA_SESSION_TIMEOUT_MS", "2000")
     env.setdefault("BAKAT_KAFKA_HEARTBEAT_INTERVAL_MS", "400")
+    # Tansu answers an empty fetch only after fetch_max_wait_ms, so each consumer asks that often while
+    # idle: 10 ms cost ~8 % of a core per consuming service doing nothing, 25 ms ~4.5 % (50 ms ~3 %, but
+    # events would then arrive ~20 ms later on average, against issue 2's 100 ms p99). docs/BENCHMARKS.md.
+    env.setdefault("BAKAT_KAFKA_FETCH_MAX_WAIT_MS", "25")
     env.update({
         "BAKAT_KAFKA_BOOTSTRAP_SERVERS": shared.kafka_bootstrap_servers,
         "BAKAT_DEV_MODE": "true",

@@ -53,10 +53,6 @@ class GatewaySettings(BaseSettings):
     retry_after_s: int = Field(5, ge=1)
     # Connection pool to the services (shared by all requests).
     max_connections: int = Field(200, ge=1)
-    max_keepalive_connections: int = Field(100, ge=0)
-    # ... split into this many pools (round-robin): httpcore's per-request bookkeeping grows with a
-    # pool's size, so several small pools cost less CPU than one large one.
-    pool_shards: int = Field(8, ge=1, le=64)
     # Below uvicorn's 5 s keep-alive so the gateway drops an idle connection before the service does.
     keepalive_expiry_s: float = Field(4.0, ge=0)
 

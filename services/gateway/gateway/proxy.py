@@ -1,15 +1,16 @@
 """Reverse proxy: forward a request to the service that owns its path, answer with what it said.
 
-One shared `httpx.AsyncClient` (HTTP/1.1, pooled keep-alive connections) carries all traffic; bodies are
-small, so each exchange is buffered rather than streamed. A service that cannot be reached answers as a
+One shared `httpx.AsyncClient` (HTTP/1.1, pooled keep-alive connections, over aiohttp: see
+`AiohttpTransport`) carries all traffic; bodies are small, so each exchange is buffered rather than
+streamed. A service that cannot be reached answers as a
 503 problem+json with Retry-After, quickly (connect timeout ~1 s, total cap ~10 s), never as a hang.
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -17,7 +18,9 @@ from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Protocol
 from urllib.parse import quote_from_bytes
 
+import aiohttp
 import httpx
+import yarl
 from bakat_common.errors import problem_response
 from bakat_common.logging import request_id_var
 from bakat_common.metrics import LATENCY_BUCKETS
@@ -44,6 +47,7 @@ _DROP_RESPONSE = HOP_BY_HOP | {b"content-length", b"date", b"server", b"x-reques
 # RemoteProtocolError covers a pooled connection the service closed just as it was reused.
 _RETRYABLE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError)
 _NO_BODY_STATUS = frozenset({204, 304})
+_PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]*")  # a request target, once percent-encoded
 
 
 class UpstreamGuard(Protocol):
@@ -94,44 +98,134 @@ class _NoCookies(DefaultCookiePolicy):
         return False
 
 
-def new_transport(settings: GatewaySettings) -> httpx.AsyncBaseTransport:
-    """The pooled connections to the services (HTTP/1.1 keep-alive), split into shards."""
-    shards = settings.pool_shards
-    return ShardedTransport(
-        [
-            httpx.AsyncHTTPTransport(
-                http1=True,
-                http2=False,
-                limits=httpx.Limits(
-                    max_connections=max(1, settings.max_connections // shards),
-                    max_keepalive_connections=settings.max_keepalive_connections // shards,
-                    keepalive_expiry=settings.keepalive_expiry_s,
-                ),
-                trust_env=False,
-            )
-            for _ in range(shards)
-        ]
+@dataclass(frozen=True, slots=True)
+class Upstream:
+    """One request as the gateway forwards it: the URL already routed and percent-encoded."""
+
+    method: str
+    url: str
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    status: int
+    headers: list[tuple[bytes, bytes]]  # as the service sent them (names lower-cased)
+    body: bytes  # as sent: not decompressed
+
+
+async def exchange_via_httpx(
+    transport: httpx.AsyncBaseTransport, upstream: Upstream, timeout: httpx.Timeout
+) -> Answer:
+    """Any httpx transport (tests script one with httpx.MockTransport)."""
+    request = httpx.Request(
+        upstream.method,
+        upstream.url,
+        headers=upstream.headers,
+        content=upstream.body,
+        extensions={"timeout": timeout.as_dict()},
     )
+    response = await transport.handle_async_request(request)
+    try:
+        body = b"".join([chunk async for chunk in response.aiter_raw()])
+    finally:
+        await response.aclose()
+    return Answer(response.status_code, [(n.lower(), v) for n, v in response.headers.raw], body)
 
 
-class ShardedTransport(httpx.AsyncBaseTransport):
-    """Requests spread round-robin over several connection pools.
+def new_transport(settings: GatewaySettings) -> httpx.AsyncBaseTransport:
+    """The pooled keep-alive connections to the services."""
+    return AiohttpTransport(settings)
 
-    httpcore's pool walks every one of its connections (a socket poll for each idle one) on every
-    request and every response close; at 50 concurrent clients that was half of the gateway's CPU.
-    Small pools keep that walk short; together they hold the same number of connections.
+
+# aiohttp's errors as httpx's, most specific first: the proxy's retry and 503/502 rules are written
+# in httpx's terms (a refused connection, a pooled connection the service closed, a timeout).
+_AIOHTTP_ERRORS: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] = (
+    (aiohttp.ConnectionTimeoutError, httpx.ConnectTimeout),
+    (aiohttp.ClientConnectorError, httpx.ConnectError),
+    (aiohttp.ServerDisconnectedError, httpx.RemoteProtocolError),
+    (aiohttp.SocketTimeoutError, httpx.ReadTimeout),
+    (aiohttp.ServerTimeoutError, httpx.ReadTimeout),
+    (aiohttp.ClientPayloadError, httpx.ReadError),
+    (aiohttp.ClientResponseError, httpx.RemoteProtocolError),  # e.g. a malformed status line
+    (aiohttp.ClientError, httpx.ReadError),
+)
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """httpx's request/response interface over aiohttp's connection pool and C HTTP parser.
+
+    httpcore (httpx's own transport) cost ~0.9 ms of CPU per request on these machines, more than all
+    the rest of the gateway; aiohttp does the same exchange in ~0.2 ms (bench/gateway_mixed.py,
+    docs/BENCHMARKS.md). Set up as a transparent proxy's client: the path goes out exactly as built
+    (no re-quoting), nothing is added to the caller's headers (no User-Agent, Accept, Accept-Encoding
+    or default Content-Type), no cookies are kept, bodies are neither compressed nor decompressed,
+    and redirects are the caller's. The answer is read whole (the proxy buffers it anyway).
     """
 
-    def __init__(self, transports: list[httpx.AsyncBaseTransport]) -> None:
-        self._transports = transports
-        self._next = itertools.cycle(transports)
+    def __init__(self, settings: GatewaySettings) -> None:
+        self._settings = settings
+        self._session: aiohttp.ClientSession | None = None
+
+    def _open(self) -> aiohttp.ClientSession:
+        # Created on first use, inside the running event loop (aiohttp binds to it).
+        settings = self._settings
+        connector = aiohttp.TCPConnector(
+            limit=settings.max_connections,
+            limit_per_host=0,
+            keepalive_timeout=settings.keepalive_expiry_s,
+            use_dns_cache=True,
+        )
+        return aiohttp.ClientSession(
+            connector=connector,
+            cookie_jar=aiohttp.DummyCookieJar(),
+            skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
+            auto_decompress=False,
+            trust_env=False,  # HTTP(S)_PROXY in the environment must not capture service traffic
+            timeout=aiohttp.ClientTimeout(total=None),
+        )
+
+    async def exchange(self, upstream: Upstream, timeout: httpx.Timeout) -> Answer:
+        """The proxy's path: no httpx.Request/Response built (they cost as much as the exchange)."""
+        if self._session is None:
+            self._session = self._open()
+        headers = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in upstream.headers if n != b"host"]
+        try:
+            async with self._session.request(
+                upstream.method,
+                yarl.URL(upstream.url, encoded=True),
+                headers=headers,
+                data=upstream.body or None,
+                allow_redirects=False,
+                compress=None,
+                timeout=aiohttp.ClientTimeout(total=None, sock_connect=timeout.connect, sock_read=timeout.read),
+            ) as answer:
+                body = await answer.read()
+                return Answer(answer.status, [(n.lower(), v) for n, v in answer.raw_headers], body)
+        except aiohttp.ClientError as exc:
+            for aiohttp_error, httpx_error in _AIOHTTP_ERRORS:
+                if isinstance(exc, aiohttp_error):
+                    raise httpx_error(str(exc) or exc.__class__.__name__) from exc
+            raise
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await next(self._next).handle_async_request(request)
+        """For httpx.AsyncClient (the OpenAPI aggregator's fetches)."""
+        timeout = httpx.Timeout(**request.extensions.get("timeout", {"timeout": None}))
+        upstream = Upstream(request.method, str(request.url), list(request.headers.raw), await request.aread())
+        try:
+            answer = await self.exchange(upstream, timeout)
+        except httpx.TransportError as exc:
+            exc.request = request
+            raise
+        return httpx.Response(
+            answer.status, headers=answer.headers, stream=httpx.ByteStream(answer.body), request=request
+        )
 
     async def aclose(self) -> None:
-        for transport in self._transports:
-            await transport.aclose()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
 
 def new_http_client(settings: GatewaySettings, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
@@ -191,11 +285,11 @@ def forward_request_headers(request: Request) -> list[tuple[bytes, bytes]]:
     return headers
 
 
-def response_headers(upstream: httpx.Response, method: str, body: bytes) -> list[tuple[bytes, bytes]]:
-    raw = [(name.lower(), value) for name, value in upstream.headers.raw]
+def response_headers(answer: Answer, method: str) -> list[tuple[bytes, bytes]]:
+    raw = answer.headers
     drop = _DROP_RESPONSE | _connection_tokens(raw)
     headers = [(name, value) for name, value in raw if name not in drop]
-    status = upstream.status_code
+    status, body = answer.status, answer.body
     if method == "HEAD":
         # A HEAD answer has no body but announces the GET body's length: pass it on unchanged.
         headers.extend((n, v) for n, v in raw if n == b"content-length")
@@ -228,6 +322,7 @@ class Proxy:
         self.guard = guard
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
+        self._timeout = httpx.Timeout(settings.request_timeout_s, connect=settings.connect_timeout_s)
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -263,13 +358,10 @@ class Proxy:
             )
         raw_path = request.scope.get("raw_path") or path.encode("utf-8")
         query = request.scope.get("query_string") or b""
-        url = self.urls[service] + _ascii(raw_path) + (("?" + _ascii(query)) if query else "")
-        try:
-            upstream = self.client.build_request(
-                request.method, url, headers=forward_request_headers(request), content=body
-            )
-        except httpx.InvalidURL:  # e.g. raw non-ASCII bytes in the path: refuse rather than guess
+        target = _ascii(raw_path) + (("?" + _ascii(query)) if query else "")
+        if not _PRINTABLE_ASCII.fullmatch(target):  # e.g. a control character: refuse rather than guess
             return problem_response(400, "Bad request", "the request target cannot be forwarded", instance=path)
+        upstream = Upstream(request.method, self.urls[service] + target, forward_request_headers(request), body)
         return await self._exchange(upstream, service, path)
 
     async def _read_body(self, request: Request) -> bytes | None:
@@ -286,7 +378,7 @@ class Proxy:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    async def _exchange(self, upstream: httpx.Request, service: str, path: str) -> Response:
+    async def _exchange(self, upstream: Upstream, service: str, path: str) -> Response:
         method = upstream.method
         attempts = 1 + (self.settings.retries if method in IDEMPOTENT_METHODS else 0)
         started = time.perf_counter()
@@ -294,14 +386,10 @@ class Proxy:
         try:
             # asyncio.timeout caps the whole exchange (retries included); httpx's timeouts are per phase.
             async with asyncio.timeout(self.settings.request_timeout_s):
-                response = await self._send(upstream, attempts, service)
-                try:
-                    body = b"".join([chunk async for chunk in response.aiter_raw()])  # as sent (no decoding)
-                finally:
-                    await response.aclose()
-            status_label = str(response.status_code)
-            result = Response(content=body, status_code=response.status_code)
-            result.raw_headers = response_headers(response, method, body)
+                answer = await self._send(upstream, attempts, service)
+            status_label = str(answer.status)
+            result = Response(content=answer.body, status_code=answer.status)
+            result.raw_headers = response_headers(answer, method)
             return result
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             status_label = "unreachable"
@@ -320,13 +408,18 @@ class Proxy:
             self.metrics.requests.labels(service, status_label).inc()
             self.metrics.seconds.labels(service).observe(time.perf_counter() - started)
 
-    async def _send(self, upstream: httpx.Request, attempts: int, service: str) -> httpx.Response:
+    async def _send(self, upstream: Upstream, attempts: int, service: str) -> Answer:
+        transport = self._transport
+        assert transport is not None
+        # Straight to the pooled transport: the client's cookie, auth and redirect handling is not
+        # wanted in a transparent proxy, and building httpx's request and response objects cost as
+        # much CPU as the exchange itself.
+        exchange = getattr(transport, "exchange", None)
         for attempt in range(attempts):
             try:
-                # Straight to the pooled transport: the client's cookie, auth and redirect handling
-                # is not wanted in a transparent proxy and cost a third of the gateway's time.
-                assert self._transport is not None
-                return await self._transport.handle_async_request(upstream)
+                if exchange is not None:
+                    return await exchange(upstream, self._timeout)
+                return await exchange_via_httpx(transport, upstream, self._timeout)
             except _RETRYABLE:
                 if attempt + 1 >= attempts:
                     raise

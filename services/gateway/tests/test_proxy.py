@@ -11,7 +11,7 @@ import httpx
 import pytest
 from bakat_common.metrics import Metrics
 from gateway.config import GatewaySettings
-from gateway.proxy import Proxy, UpstreamMetrics, _ascii, _forwarded_for
+from gateway.proxy import Proxy, Upstream, UpstreamMetrics, _ascii, _forwarded_for
 from starlette.requests import Request
 
 
@@ -251,20 +251,20 @@ def scripted_proxy(failures: int) -> tuple[Proxy, list[str]]:
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
 async def test_idempotent_methods_are_retried_on_connect_errors(method: str) -> None:
     proxy, calls = scripted_proxy(failures=2)
-    response = await proxy._exchange(httpx.Request(method, "http://roster/x"), "roster", "/x")
+    response = await proxy._exchange(Upstream(method, "http://roster/x", [], b""), "roster", "/x")
     assert response.status_code == 200 and len(calls) == 3
 
 
 async def test_retries_are_bounded() -> None:
     proxy, calls = scripted_proxy(failures=10)
-    response = await proxy._exchange(httpx.Request("GET", "http://roster/x"), "roster", "/x")
+    response = await proxy._exchange(Upstream("GET", "http://roster/x", [], b""), "roster", "/x")
     assert response.status_code == 503 and len(calls) == 3  # 1 + retries
 
 
 @pytest.mark.parametrize("method", ["POST", "PATCH"])
 async def test_non_idempotent_methods_are_not_retried(method: str) -> None:
     proxy, calls = scripted_proxy(failures=1)
-    response = await proxy._exchange(httpx.Request(method, "http://roster/x"), "roster", "/x")
+    response = await proxy._exchange(Upstream(method, "http://roster/x", [], b""), "roster", "/x")
     assert response.status_code == 503 and calls == [method]
 
 
@@ -286,3 +286,95 @@ async def test_an_oversized_body_is_refused_with_413_before_it_is_buffered() -> 
     assert len(read) == 2  # stopped as soon as the limit was passed
     declared = {**scope, "headers": [(b"content-length", b"5000")]}
     assert await proxy._read_body(Request(declared, receive)) is None
+
+
+# ---- the aiohttp transport against services that misbehave at the socket level -------------------
+
+
+class RawService:
+    """A TCP server that answers each request with the bytes `reply(n)` gives (n: requests so far on
+    all connections), then keeps or closes the connection as told."""
+
+    def __init__(self, reply, close_after: bool) -> None:
+        self.reply, self.close_after, self.requests = reply, close_after, 0
+        self.server: asyncio.Server | None = None
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:"):
+                        await reader.readexactly(int(line.split(b":")[1]))
+                self.requests += 1
+                writer.write(self.reply(self.requests))
+                await writer.drain()
+                if self.close_after:
+                    break
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    async def __aenter__(self) -> str:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.server is not None
+        self.server.close()
+
+
+OK = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}"
+
+
+async def real_proxy(url: str) -> Proxy:
+    settings = GatewaySettings(roster_url=url, retries=1, retry_backoff_s=0, request_timeout_s=2, _env_file=None)  # type: ignore[call-arg]
+    proxy = Proxy(settings, UpstreamMetrics.register(Metrics("gateway-test").registry))
+    await proxy.start()
+    return proxy
+
+
+async def test_a_service_that_sends_no_http_is_a_502_and_is_not_resent() -> None:
+    service = RawService(lambda n: b"NOT HTTP AT ALL\r\n\r\n", close_after=True)
+    async with service as url:
+        proxy = await real_proxy(url)
+        try:
+            r = await proxy._exchange(Upstream("POST", f"{url}/tenants/t/employees", [], b"{}"), "roster", "/x")
+        finally:
+            await proxy.close()
+    assert r.status_code == 502 and json.loads(r.body)["detail"] == "the roster service sent no valid answer"
+    assert service.requests == 1
+
+
+async def test_a_pooled_connection_the_service_closed_is_not_an_error_for_a_get() -> None:
+    # The service answers without saying so and closes: the next request finds the pooled connection
+    # dead (the keep-alive race). A GET is re-sent on a fresh connection; a POST is never re-sent.
+    service = RawService(lambda n: OK, close_after=True)
+    async with service as url:
+        proxy = await real_proxy(url)
+        try:
+            for _ in range(3):
+                r = await proxy._exchange(Upstream("GET", f"{url}/tenants/t/units", [], b""), "roster", "/x")
+                assert r.status_code == 200 and r.body == b"{}"
+            post = await proxy._exchange(Upstream("POST", f"{url}/tenants/t/units", [], b"{}"), "roster", "/x")
+        finally:
+            await proxy.close()
+    # 200 when the dead connection was noticed before reuse; else 502 and the POST never arrived
+    assert (post.status_code, service.requests) in ((200, 4), (502, 3))
+
+
+async def test_a_request_target_with_a_control_character_is_refused() -> None:
+    # uvicorn refuses raw control characters itself; this guards the proxy behind any other server.
+    proxy = await real_proxy("http://127.0.0.1:1")
+    scope = {"type": "http", "method": "GET", "path": "/tenants/t/units", "raw_path": b"/tenants/t/units",
+             "query_string": b"q=a\x01b", "headers": [], "client": ("127.0.0.1", 1), "scheme": "http"}  # fmt: skip
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    try:
+        r = await proxy.handle(Request(scope, receive))
+    finally:
+        await proxy.close()
+    assert r.status_code == 400 and json.loads(r.body)["detail"] == "the request target cannot be forwarded"
