@@ -52,6 +52,9 @@ WRITERS = ("admin", "officer", "integration")
 NIP_RULE_FIELDS = {"birth_date_mismatch": "body.birth_date", "gender_mismatch": "body.gender"}
 
 
+_AUTHORIZED = "bakat.roster.authorized_tenant"  # session.info: (principal, tenant) already checked
+
+
 async def authorize_tenant(repo: RosterRepository, principal: Principal, tenant_id: str) -> Tenant:
     tenant = await repo.tenant(tenant_id)
     if tenant is None:
@@ -75,6 +78,14 @@ async def authorize_known_tenant(
 
     await authorize_path_tenant(principal, tenant_id, parents, find_parent)
     await set_tenant_scope(repo.session, [tenant_id])
+    repo.session.info[_AUTHORIZED] = (principal, tenant_id)
+
+
+async def ensure_tenant_access(repo: RosterRepository, principal: Principal, tenant_id: str) -> None:
+    """authorize_tenant's check, free when this unit of work has made it already (every route's
+    `tenant_covered` dependency does, before the use case runs)."""
+    if repo.session.info.get(_AUTHORIZED) != (principal, tenant_id):
+        await authorize_tenant(repo, principal, tenant_id)
 
 
 async def register_tenant(session: AsyncSession, principal: Principal, data: TenantIn) -> Tenant:
@@ -117,7 +128,7 @@ async def publish(session: AsyncSession, payload: EventPayload, tenant_id: str, 
 async def register_unit(session: AsyncSession, principal: Principal, tenant_id: str, data: UnitIn) -> Unit:
     require_roles(principal, "admin", "officer")
     repo = RosterRepository(session)
-    await authorize_tenant(repo, principal, tenant_id)
+    await ensure_tenant_access(repo, principal, tenant_id)
     parent = None
     if data.parent_code is not None:
         parent = await repo.unit(tenant_id, data.parent_code)
@@ -167,7 +178,7 @@ async def register_position(
 ) -> PositionOut:
     require_roles(principal, "admin", "officer")
     repo = RosterRepository(session)
-    await authorize_tenant(repo, principal, tenant_id)
+    await ensure_tenant_access(repo, principal, tenant_id)
     unit = await repo.unit(tenant_id, data.unit_code)
     if unit is None:
         raise InvalidInput(
@@ -461,7 +472,7 @@ async def register_employee(
 ) -> Employee:
     require_roles(principal, *WRITERS)
     repo = RosterRepository(session)
-    await authorize_tenant(repo, principal, tenant_id)
+    await ensure_tenant_access(repo, principal, tenant_id)
     nip = check_nip(data, date.today())
     check_golongan(data.golongan, data.employment_type)
     unit, position = await resolve_placement(repo, tenant_id, data.unit_code, data.position_code)
@@ -550,7 +561,7 @@ async def employee_for_change(
     repo: RosterRepository, principal: Principal, tenant_id: str, nip: str
 ) -> Employee:
     require_roles(principal, *WRITERS)
-    await authorize_tenant(repo, principal, tenant_id)
+    await ensure_tenant_access(repo, principal, tenant_id)
     employee = await repo.employee(tenant_id, nip, for_update=True)
     if employee is None:
         raise NotFound(f"employee {nip} not found in {tenant_id}")

@@ -313,6 +313,28 @@ async def test_a_page_is_one_statement_once_the_tenant_is_known(stack):
         event.remove(stack.runtime.engine.sync_engine, "before_cursor_execute", record)
 
 
+async def test_a_write_asks_for_the_tenant_no_more_once_it_is_known(stack):
+    """The route's tenant check is the use case's too: a known tenant costs no query in either."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    officer = stack.token(KOTA, "officer")
+    nip = sorted(scope_of("RSUD"))[0]
+    url = f"/tenants/{KOTA}/employees/{nip}"
+    assert (await stack.client.patch(url, headers=officer, json={"career_preference": "a"})).status_code == 200
+    event.listen(stack.runtime.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        r = await stack.client.patch(url, headers=officer, json={"career_preference": "b"})
+        assert r.status_code == 200 and r.json()["career_preference"] == "b"
+    finally:
+        event.remove(stack.runtime.engine.sync_engine, "before_cursor_execute", record)
+    assert statements and not any("FROM tenants" in s for s in statements), statements
+    r = await stack.client.patch(url, headers=stack.token(OTHER, "officer"), json={"career_preference": "c"})
+    assert r.status_code == 403  # and another tenant's token is still refused
+
+
 async def test_the_openapi_document_still_shows_the_page_model(stack):
     document = (await stack.client.get("/openapi.json")).json()
     operation = document["paths"]["/tenants/{tenant_id}/employees"]["get"]
