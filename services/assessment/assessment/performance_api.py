@@ -14,6 +14,8 @@ from fastapi import APIRouter, Body, File, Path, Query, UploadFile, status
 from assessment import performance, skp_files
 from assessment.deps import SettingsDep
 from assessment.performance_schemas import (
+    SKP_BATCH_EXAMPLE,
+    SKP_CSV_EXAMPLE,
     PerformanceBatchItem,
     PerformanceHistoryOut,
     PerformanceImportOut,
@@ -25,6 +27,15 @@ from assessment.service import WRITERS
 router = APIRouter()
 NipPath = Annotated[str, Path(max_length=40)]
 BULK = problem_responses(400, 401, 403, 404, 413, 422)
+# The upload's example (media-type level: the file part is not JSON, so no model carries it).
+UPLOAD_EXAMPLES = {
+    "csv": {
+        "summary": "A ;-delimited CSV of two ratings (the file's content shown as text)",
+        "description": "Columns: NIP (18 digits, as text), TAHUN, PREDIKAT, and optionally HASIL_KERJA and "
+        "PERILAKU_KERJA (docs/SKP_IMPORT.md). The same columns in an XLSX sheet work too.",
+        "value": {"file": SKP_CSV_EXAMPLE},
+    }
+}
 
 
 @router.post(
@@ -56,6 +67,7 @@ async def create_performance_rating(
     responses=BULK,
     summary="Upload SKP ratings as CSV or XLSX (NIP, TAHUN, PREDIKAT [, HASIL_KERJA, PERILAKU_KERJA]); "
     "every row is checked first, then all are recorded or none (docs/SKP_IMPORT.md)",
+    openapi_extra={"requestBody": {"content": {"multipart/form-data": {"examples": UPLOAD_EXAMPLES}}}},
 )
 async def import_performance_ratings(
     tenant_id: KnownTenantDep,
@@ -100,7 +112,14 @@ def _read_and_check(filename: str, data: bytes) -> skp_files.SkpValidation:
 )
 async def batch_performance_ratings(
     tenant_id: KnownTenantDep,
-    body: Annotated[list[PerformanceBatchItem], Body()],
+    body: Annotated[
+        list[PerformanceBatchItem],
+        Body(
+            openapi_examples={
+                "skp-2025": {"summary": "SKP 2025 of two employees", "value": SKP_BATCH_EXAMPLE}
+            }
+        ),
+    ],
     session: SessionDep,
     principal: PrincipalDep,
     settings: SettingsDep,

@@ -15,6 +15,19 @@ from assessment.domain import predikat_from
 
 Expectation = Literal["di_bawah", "sesuai", "di_atas"]
 
+# Examples of the list and file bodies (they have no model of their own to carry one): SKP 2025 of the
+# roster examples' two employees, one by predikat, one by the two ratings it follows from.
+SKP_BATCH_EXAMPLE = [
+    {"nip": "198503152010011003", "year": 2025, "predikat": "Baik"},
+    {"nip": "199001012015012001", "year": 2025, "hasil_kerja": "di_atas", "perilaku_kerja": "di_atas"},
+]
+# The layout of docs/SKP_IMPORT.md, ";"-delimited as Indonesian Excel saves CSV.
+SKP_CSV_EXAMPLE = (
+    "NIP;TAHUN;PREDIKAT;HASIL_KERJA;PERILAKU_KERJA\r\n"
+    "198503152010011003;2025;Baik;;\r\n"
+    "199001012015012001;2025;Sangat Baik;Di Atas Ekspektasi;Di Atas Ekspektasi\r\n"
+)
+
 
 def _predikat(value: Any) -> Any:
     if value is None or not isinstance(value, str):

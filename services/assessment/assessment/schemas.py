@@ -12,6 +12,23 @@ EARLIEST_COMPLETION = datetime(2000, 1, 1, tzinfo=timezone.utc)
 CLOCK_SKEW = timedelta(minutes=5)
 
 
+# Examples of the bodies: Kota Batu's Pengawas mapping. The NIPs are the roster examples' employees
+# (198503152010011003: born 1985-03-15, CPNS 2010-01, male; 199001012015012001: born 1990-01-01, female).
+EXAMPLE_NIP = "198503152010011003"
+EXAMPLE_NIP_2 = "199001012015012001"
+_STANDARD_LEVELS = {
+    "Integritas": 4,
+    "Kerjasama": 3,
+    "Komunikasi": 2,
+    "Orientasi pada Hasil": 4,
+    "Pelayanan Publik": 3,
+    "Pengembangan Diri dan Orang Lain": 3,
+    "Mengelola Perubahan": 3,
+    "Pengambilan Keputusan": 3,
+    "Perekat Bangsa": 3,
+}
+
+
 def _check_completed_at(value: datetime | None) -> datetime | None:
     if value is None:
         return None
@@ -26,6 +43,19 @@ def _check_completed_at(value: datetime | None) -> datetime | None:
 
 class AssessmentResultIn(BaseModel):
     """A completed assessment's integrated result (the campaign workflow that produces it comes later)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "nip": EXAMPLE_NIP,
+                    "potential_score": 84,
+                    "jpm": 86.67,
+                    "completed_at": "2026-11-20T15:30:00+07:00",
+                }
+            ]
+        }
+    )
 
     nip: str = Field(max_length=18, examples=["198503152010011003"])
     potential_score: float = Field(ge=0, le=100, examples=[84])
@@ -60,6 +90,20 @@ Level = Annotated[int, Field(ge=1, le=5, description="level 1-5")]
 
 
 class InstrumentIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "Manajemen ASN",
+                    "name": "Manajemen ASN",
+                    "kind": "technical",
+                    "description": "kompetensi teknis kepegawaian: mutasi, promosi, pengembangan karier",
+                },
+                {"code": "Pemahaman Budaya Jawa", "name": "Pemahaman Budaya Jawa", "kind": "material"},
+            ]
+        }
+    )
+
     code: Code = Field(examples=["Manajemen Kepegawaian"])
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     kind: Literal["technical", "potential", "material"] = Field(
@@ -103,6 +147,35 @@ class PotentialWeights(BaseModel):
 
 
 class CampaignIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Pemetaan Pengawas Kota Batu 2027",
+                    "method": "assessment_center",
+                    "instruments": [*_STANDARD_LEVELS, "Kecerdasan Emosional", "Motivasi dan Komitmen"],
+                    "exercises": ["In-tray", "LGD", "Role play"],
+                    "include_technical": True,
+                    "validity_years": 2,
+                    "selection": {"tiers": ["Pengawas"], "unit_codes": ["BKPSDM"]},
+                    "potential_weights": {"jpm": 50, "aspects": 50},
+                    "ratio_assessors": 7,
+                    "ratio_participants": 25,
+                    "group_min": 4,
+                    "group_max": 8,
+                    "observers_per_participant": 2,
+                },
+                {
+                    "name": "Tes literasi digital Pelaksana 2027",
+                    "method": "cat",
+                    "instruments": ["Literasi Digital", "Berpikir Numerik dan Kritis"],
+                    "include_technical": False,
+                    "selection": {"tiers": ["Pelaksana"]},
+                },
+            ]
+        }
+    )
+
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] = Field(
         examples=["Pemetaan Eselon IV 2021"]
     )
@@ -162,6 +235,8 @@ class CampaignOut(BaseModel):
 
 
 class ParticipantsIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"nips": [EXAMPLE_NIP, EXAMPLE_NIP_2]}]})
+
     nips: list[Annotated[str, StringConstraints(min_length=1, max_length=18)]] = Field(
         min_length=1, max_length=20_000
     )
@@ -176,6 +251,10 @@ class ParticipantsAdded(BaseModel):
 
 
 class AssessorsIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"assessors": ["asesor-rina", "asesor-agus"], "lead": "asesor-rina"}]}
+    )
+
     assessors: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = Field(
         min_length=1, max_length=20, description="identity subjects (the `sub` of each assessor's token)"
     )
@@ -198,6 +277,29 @@ class RatingIn(BaseModel):
 
 
 class RatingsIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "ratings": [
+                        {
+                            "instrument": "Integritas",
+                            "exercise": "In-tray",
+                            "level": 4,
+                            "evidence": "menolak disposisi yang melanggar aturan dan mencatat alasannya",
+                        },
+                        {
+                            "instrument": "Komunikasi",
+                            "exercise": "LGD",
+                            "level": 2,
+                            "evidence": "jarang menyampaikan pendapat; argumen tidak runtut",
+                        },
+                    ]
+                }
+            ]
+        }
+    )
+
     ratings: list[RatingIn] = Field(min_length=1, max_length=500)
 
 
@@ -208,10 +310,42 @@ class IntegratedRatingIn(BaseModel):
 
 
 class IntegratedRatingsIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "ratings": [
+                        {"instrument": code, "level": level}
+                        for code, level in {**_STANDARD_LEVELS, "Manajemen ASN": 3}.items()
+                    ]
+                    + [
+                        {"instrument": "Kecerdasan Emosional", "level": 4},
+                        {
+                            "instrument": "Motivasi dan Komitmen",
+                            "level": 4,
+                            "note": "disepakati dalam diskusi integrasi: 3 dan 5 dari dua asesor",
+                        },
+                    ]
+                }
+            ]
+        }
+    )
+
     ratings: list[IntegratedRatingIn] = Field(min_length=1, max_length=200)
 
 
 class CorrectionIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "ratings": [{"instrument": "Komunikasi", "level": 3}],
+                    "reason": "salah input nilai Komunikasi; berita acara integrasi 21 November 2026",
+                }
+            ]
+        }
+    )
+
     ratings: list[IntegratedRatingIn] = Field(min_length=1, max_length=200)
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
 
@@ -305,6 +439,29 @@ class BatchResultIn(BaseModel):
 class BatchResultsIn(BaseModel):
     """Completed results from an external assessment centre (BKN integration), all or nothing."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "results": [
+                        {
+                            "nip": EXAMPLE_NIP,
+                            "scores": {**_STANDARD_LEVELS, "Kecerdasan Emosional": 4},
+                            "completed_at": "2026-11-20T15:30:00+07:00",
+                        },
+                        {
+                            "nip": EXAMPLE_NIP_2,
+                            "scores": {**_STANDARD_LEVELS, "Komunikasi": 4, "Kecerdasan Emosional": 3},
+                            "completed_at": "2026-11-20T15:30:00+07:00",
+                        },
+                    ],
+                    "validity_years": 3,
+                    "potential_weights": {"jpm": 50, "aspects": 50},
+                }
+            ]
+        }
+    )
+
     results: list[BatchResultIn] = Field(min_length=1, max_length=10_000)
     validity_years: int = Field(default=3, ge=1, le=3)
     potential_weights: PotentialWeights = Field(default_factory=PotentialWeights)
@@ -325,6 +482,41 @@ class DevelopmentRuleIn(BaseModel):
 
 
 class DevelopmentRulesIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "rules": [
+                        {
+                            "instrument": "Komunikasi",
+                            "below_level": 3,
+                            "recommendation": "Pelatihan public speaking dan komunikasi efektif",
+                            "kind": "training",
+                        },
+                        {
+                            "instrument": "Literasi Digital",
+                            "below_level": 3,
+                            "recommendation": "Pelatihan literasi digital",
+                            "kind": "training",
+                        },
+                        {
+                            "instrument": "Perekat Bangsa",
+                            "below_level": 3,
+                            "recommendation": "Pelatihan wawasan sosial kultural",
+                            "kind": "training",
+                        },
+                        {
+                            "instrument": "Orientasi pada Hasil",
+                            "below_level": 3,
+                            "recommendation": "Coaching manajemen kinerja dua kali seminggu",
+                            "kind": "coaching",
+                        },
+                    ]
+                }
+            ]
+        }
+    )
+
     rules: list[DevelopmentRuleIn] = Field(max_length=500)
 
 

@@ -117,6 +117,28 @@ class PotentialWeights(BaseModel):
 class RuleSetIn(BaseModel):
     """New nine-box rules for the tenant: a new version, and every placement recomputed with it."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "potential_high": 90,
+                    "potential_middle": 70,
+                    "predikat_levels": {
+                        "Sangat Baik": "above",
+                        "Baik": "meets",
+                        "Butuh Perbaikan": "below",
+                        "Kurang": "below",
+                        "Sangat Kurang": "below",
+                    },
+                    "potential_weights": {"jpm": 40, "aspects": 40, "track_record": 20},
+                    "validity_years": 2,
+                    "talent_pool_boxes": [7, 8, 9],
+                    "reason": "Perwali 12/2026: ambang potensi 90/70, hasil asesmen berlaku 2 tahun",
+                }
+            ]
+        }
+    )
+
     potential_high: float = Field(ge=0, le=100, examples=[90], description="potential >= this is high")
     potential_middle: float = Field(ge=0, le=100, examples=[70], description="potential >= this is middle")
     predikat_levels: dict[SkpPredikat, PerformanceLevel] = Field(

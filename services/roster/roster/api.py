@@ -39,6 +39,8 @@ from roster.importing import (
 from roster.models import ImportJob
 from roster.repository import RosterRepository
 from roster.schemas import (
+    EMPLOYEE_CSV_EXAMPLE,
+    SIASN_RW_JABATAN_EXAMPLE,
     EmployeeIn,
     EmployeeOut,
     EmployeePage,
@@ -121,7 +123,7 @@ async def create_unit(
 async def list_units(tenant_id: TenantId, session: SessionDep, principal: PrincipalDep) -> list[UnitOut]:
     """The OPD tree, parents before their children (ordered by path)."""
     repo = RosterRepository(session)
-    await service.authorize_tenant(repo, principal, tenant_id)
+    await service.ensure_tenant_access(repo, principal, tenant_id)
     return [UnitOut.model_validate(u) for u in await repo.units(tenant_id)]
 
 
@@ -148,7 +150,7 @@ async def list_positions(
     vacant: Annotated[bool | None, Query(description="only vacant (true) or only filled (false)")] = None,
 ) -> list[PositionOut]:
     repo = RosterRepository(session)
-    await service.authorize_tenant(repo, principal, tenant_id)
+    await service.ensure_tenant_access(repo, principal, tenant_id)
     return [service.position_out(p, nip) for p, nip in await repo.positions(tenant_id, vacant)]
 
 
@@ -159,7 +161,7 @@ async def get_position(
     tenant_id: TenantId, code: Code, session: SessionDep, principal: PrincipalDep
 ) -> PositionOut:
     repo = RosterRepository(session)
-    await service.authorize_tenant(repo, principal, tenant_id)
+    await service.ensure_tenant_access(repo, principal, tenant_id)
     position = await repo.position(tenant_id, code)
     if position is None:
         raise NotFound(f"position {code} not found in {tenant_id}")
@@ -235,7 +237,7 @@ async def list_employees(
 
 
 async def _employee(repo: RosterRepository, principal, tenant_id: str, nip: str):
-    await service.authorize_tenant(repo, principal, tenant_id)
+    await service.ensure_tenant_access(repo, principal, tenant_id)
     employee = await repo.employee(tenant_id, nip)
     if employee is None:
         raise NotFound(f"employee {nip} not found in {tenant_id}")
@@ -339,7 +341,18 @@ async def create_track_record(
 async def import_siasn_position_history(
     tenant_id: TenantId,
     nip: NipPath,
-    body: Annotated[dict | list, Body(description="the rw-jabatan response, enveloped or a bare list")],
+    body: Annotated[
+        dict | list,
+        Body(
+            description="the rw-jabatan response, enveloped or a bare list",
+            openapi_examples={
+                "rw-jabatan": {
+                    "summary": "SIASN rw-jabatan response ({code: 1, data: [...]}, newest first)",
+                    "value": SIASN_RW_JABATAN_EXAMPLE,
+                }
+            },
+        ),
+    ],
     session: SessionDep,
     principal: PrincipalDep,
 ) -> list[TrackRecordOut]:
@@ -368,7 +381,7 @@ def _job_out(job: ImportJob) -> ImportJobOut:
 async def _new_job(session, principal, tenant_id: str, filename: str, mode: str) -> ImportJob:
     require_roles(principal, *service.WRITERS)
     repo = RosterRepository(session)
-    await service.authorize_tenant(repo, principal, tenant_id)
+    await service.ensure_tenant_access(repo, principal, tenant_id)
     job = ImportJob(
         tenant_id=tenant_id, filename=filename, mode=mode, status="queued", actor=principal.subject, errors=[]
     )
@@ -378,6 +391,17 @@ async def _new_job(session, principal, tenant_id: str, filename: str, mode: str)
     return job
 
 
+# The upload's example (media-type level: the file part is not JSON, so no model carries it).
+UPLOAD_EXAMPLES = {
+    "csv": {
+        "summary": "A ;-delimited CSV of two employees (the file's content shown as text)",
+        "description": "Columns and formats: docs/ROSTER_IMPORT.md. Required: NIP BARU (18 digits, as text), "
+        "NAMA, KODE UNOR. The same columns in an XLSX sheet work too.",
+        "value": {"file": EMPLOYEE_CSV_EXAMPLE, "mode": "valid_rows"},
+    }
+}
+
+
 @router.post(
     "/tenants/{tenant_id}/imports",
     status_code=202,
@@ -385,6 +409,7 @@ async def _new_job(session, principal, tenant_id: str, filename: str, mode: str)
     tags=["imports"],
     responses=problem_responses(400, 401, 403, 404, 413, 422),
     summary="Upload a SIASN-like CSV or XLSX of employees; poll the job for progress and row errors",
+    openapi_extra={"requestBody": {"content": {"multipart/form-data": {"examples": UPLOAD_EXAMPLES}}}},
 )
 async def upload_import(
     tenant_id: TenantId,
@@ -398,7 +423,7 @@ async def upload_import(
     mode: Annotated[ImportMode, Form()] = "all_or_nothing",
 ) -> ImportJobOut:
     require_roles(principal, *service.WRITERS)  # before any work on the file
-    await service.authorize_tenant(RosterRepository(session), principal, tenant_id)
+    await service.ensure_tenant_access(RosterRepository(session), principal, tenant_id)
     data = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise Problem(
@@ -500,7 +525,7 @@ async def get_import(
     tenant_id: TenantId, job_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
 ) -> ImportJobOut:
     repo = RosterRepository(session)
-    await service.authorize_tenant(repo, principal, tenant_id)
+    await service.ensure_tenant_access(repo, principal, tenant_id)
     job = await session.get(ImportJob, job_id)
     if job is None or job.tenant_id != tenant_id:
         raise NotFound(f"import {job_id} not found in {tenant_id}")
@@ -518,7 +543,7 @@ async def export_employees(tenant_id: TenantId, session: SessionDep, principal: 
     """Every employee of the tenant in the import layout (re-importing it changes nothing)."""
     require_roles(principal, "admin", "officer", "integration")  # the whole roster is personal data
     repo = RosterRepository(session)
-    await service.authorize_tenant(repo, principal, tenant_id)
+    await service.ensure_tenant_access(repo, principal, tenant_id)
     rows = [service.employee_out(e).model_dump() for e in await repo.all_employees(tenant_id)]
     content = await asyncio.to_thread(employees_to_xlsx, rows)
     headers = {"content-disposition": f'attachment; filename="pegawai-{tenant_id}.xlsx"'}

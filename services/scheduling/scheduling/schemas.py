@@ -8,8 +8,21 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 RoomType = Literal["computer_lab", "language_lab", "classroom", "interview_room"]
 
+# Examples of the bodies: Kota Batu assesses its Pengawas in March 2027 at a vocational school's rooms,
+# with its own assessors and the province's pool. NIPs: birth date + TMT CPNS + gender digit + sequence.
+_LAB_KOMPUTER = {"name": "Lab Komputer 1", "room_type": "computer_lab", "capacity": 36}
+_LAB_BAHASA = {
+    "name": "Lab Bahasa",
+    "room_type": "language_lab",
+    "capacity": 24,
+    "available_dates": ["2027-03-01", "2027-03-02", "2027-03-03", "2027-03-04", "2027-03-05"],
+}
+_WINDOW = {"start": "2027-03-01", "end": "2027-03-12", "working_days": [1, 2, 3, 4, 5]}
+
 
 class RoomIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_LAB_BAHASA]})
+
     name: str = Field(min_length=1, max_length=200, examples=["Lab Komputer 1"])
     room_type: RoomType
     capacity: int = Field(ge=1, le=1000, examples=[36])
@@ -28,6 +41,23 @@ class RoomOut(BaseModel):
 
 
 class VenueIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "SMK Negeri 1 Batu",
+                    "address": "Kota Batu, Jawa Timur",
+                    "rooms": [
+                        _LAB_KOMPUTER,
+                        _LAB_BAHASA,
+                        {"name": "Ruang Kelas X-1", "room_type": "classroom", "capacity": 32},
+                        {"name": "Ruang Wawancara", "room_type": "interview_room", "capacity": 4},
+                    ],
+                }
+            ]
+        }
+    )
+
     name: str = Field(min_length=1, max_length=200, examples=["SMK Negeri 1 Batu"])
     address: str | None = Field(default=None, max_length=500)
     rooms: list[RoomIn] = Field(default_factory=list, max_length=200)
@@ -48,6 +78,15 @@ class VenueOut(BaseModel):
 class RoomPatch(BaseModel):
     """Change a room: its capacity or the dates it is lent to us (an empty list: any working day)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"capacity": 30, "available_dates": ["2027-03-08", "2027-03-09", "2027-03-10"]},
+                {"available_dates": []},
+            ]
+        }
+    )
+
     capacity: int | None = Field(default=None, ge=1, le=1000)
     available_dates: list[date] | None = Field(default=None, max_length=400)
 
@@ -58,6 +97,25 @@ Nip = Annotated[str, StringConstraints(pattern=r"^\d{18}$")]
 
 
 class AssessorIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "subject": "asesor-rina",
+                    "name": "Dra. Rina Wulandari, M.Psi.",
+                    "email": "rina.wulandari@example.com",
+                    "nip": "197204121998032004",
+                    "unit_path": "/BKPSDM/BKPSDM-PENGEMBANGAN/",
+                    "certification": "Asesor SDM Aparatur",
+                    "certified_until": "2028-06-30",
+                    "max_participants_per_day": 8,
+                    "unavailable_dates": ["2027-03-05"],
+                    "conflicting_nips": ["199001012015012001"],
+                }
+            ]
+        }
+    )
+
     subject: str = Field(
         min_length=1,
         max_length=200,
@@ -91,6 +149,19 @@ class AssessorIn(BaseModel):
 
 
 class AssessorPatch(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "certified_until": "2029-06-30",
+                    "max_participants_per_day": 6,
+                    "unavailable_dates": ["2027-03-05", "2027-03-11"],
+                },
+                {"active": False},
+            ]
+        }
+    )
+
     name: str | None = Field(default=None, min_length=1, max_length=200)
     email: str | None = Field(default=None, max_length=200)
     unit_path: str | None = Field(default=None, max_length=500, pattern=r"^/([A-Za-z0-9._-]+/)+$")
@@ -160,6 +231,40 @@ class ParticipantFilter(BaseModel):
 
 
 class ScheduleRequestIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "campaign_id": "3b1f7c2e-9d4a-4e8b-a6c5-0f2d1e3c4b5a",
+                    "name": "Asesmen Pengawas Kota Batu 2027",
+                    "window": _WINDOW,
+                    "participant_filter": {"tiers": ["Pengawas"]},
+                    "daily_cap": 25,
+                    "ratio": {"assessors": 7, "participants": 25},
+                    "group_min": 4,
+                    "group_max": 8,
+                    "assessors_per_group": 2,
+                    "max_unit_share": 0.5,
+                    "use_province_pool": True,
+                    "time_limit_s": 30,
+                },
+                {
+                    "campaign_id": "3b1f7c2e-9d4a-4e8b-a6c5-0f2d1e3c4b5a",
+                    "name": "Asesmen susulan BKPSDM",
+                    "window": {**_WINDOW, "holidays": ["2027-03-10"]},
+                    "participants": [
+                        {"nip": "198503152010011003", "preferred_dates": ["2027-03-02", "2027-03-03"]},
+                        {"nip": "199001012015012001"},
+                    ],
+                    "daily_cap": 48,
+                    "ratio": {"assessors": 6, "participants": 48},
+                    "venue_ids": ["9c2e4f6a-1b3d-4a5c-8e7f-2d4b6a8c0e1f"],
+                    "use_province_pool": False,
+                },
+            ]
+        }
+    )
+
     campaign_id: str = Field(min_length=1, max_length=100, description="the assessment campaign")
     name: str = Field(min_length=1, max_length=200, examples=["Asesmen Pengawas 2026"])
     window: Window
@@ -235,6 +340,10 @@ class DayOut(BaseModel):
 
 
 class AbsenceIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"nip": "198503152010011003", "not_before": "2027-03-08"}]}
+    )
+
     nip: Nip
     not_before: date | None = Field(default=None, description="the earliest day for the new session")
 

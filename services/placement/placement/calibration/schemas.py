@@ -10,6 +10,17 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3)]
 
 
 class SessionIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Kalibrasi talenta Pengawas 2026",
+                    "note": "Rapat tim penilai kinerja, 14 Desember 2026",
+                }
+            ]
+        }
+    )
+
     title: Annotated[Text, StringConstraints(max_length=200)] = Field(
         examples=["Kalibrasi talenta Eselon IV 2026"]
     )
@@ -19,6 +30,18 @@ class SessionIn(BaseModel):
 
 
 class MoveIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "to_box": 7,
+                    "reason": "memimpin transformasi digital layanan; "
+                    "nilai potensi belum mencerminkan rekam jejak",
+                }
+            ]
+        }
+    )
+
     to_box: int = Field(ge=1, le=9, description="the box the employee should be in (nine-box numbering)")
     reason: Annotated[Text, StringConstraints(max_length=2000)] = Field(
         examples=["memimpin transformasi digital layanan; nilai potensi belum mencerminkan rekam jejak"]

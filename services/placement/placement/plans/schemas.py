@@ -46,7 +46,21 @@ class _Dated(BaseModel):
 class PlanItemIn(_Dated):
     """An item added by hand (not one of the suggestions)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Pelatihan public speaking",
+                    "kind": "training",
+                    "owner": "Kepala Bidang Pengembangan SDM, BKPSDM",
+                    "start_date": "2027-02-01",
+                    "due_date": "2027-03-31",
+                    "schedule_note": "Selasa dan Kamis, 08.00-10.00",
+                }
+            ]
+        },
+    )
     title: Title = Field(examples=["Pelatihan public speaking"])
     kind: Kind
     owner: Owner | None = Field(None, examples=["Kepala Bidang Pengembangan SDM, BKPSDM"])
@@ -57,7 +71,24 @@ class AdoptIn(_Dated):
     """Adopt suggestions into the plan: the chosen keys, or all not adopted yet when `keys` is left out.
     Owner, dates and schedule note apply to every adopted item (change each later)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "keys": [
+                        "training:pelatihan-public-speaking-dan-komunikasi-efektif",
+                        "coaching:performance-guidance",
+                    ],
+                    "owner": "BPSDM Provinsi Jawa Timur",
+                    "start_date": "2027-02-01",
+                    "due_date": "2027-09-30",
+                    "schedule_note": "Selasa dan Kamis, 08.00-10.00",
+                },
+                {"owner": "Kepala Bidang Pengembangan SDM, BKPSDM", "due_date": "2027-12-31"},
+            ]
+        },
+    )
     keys: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] | None = Field(
         None, max_length=100, examples=[["coaching:guidance", "training:pelatihan-public-speaking"]]
     )
@@ -69,7 +100,15 @@ class PlanItemPatch(BaseModel):
     """Change an item: only the fields sent change; null clears owner, dates or schedule note.
     Reopening a done or cancelled item needs a `reason`."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"status": "in_progress", "start_date": "2027-02-02"},
+                {"status": "planned", "reason": "dibuka kembali: peserta sakit, pelatihan dijadwalkan ulang"},
+            ]
+        },
+    )
     title: Title | None = None
     owner: Owner | None = None
     start_date: date | None = None
@@ -144,7 +183,30 @@ class AdoptedOut(BaseModel):
 class ProgrammeIn(_Dated):
     """A programme for many employees: one plan item for each active employee matching the filters."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "COACHING-KOTAK-1-3-2027",
+                    "title": "Coaching kinerja kotak 1-3",
+                    "kind": "coaching",
+                    "boxes": [1, 2, 3],
+                    "owner": "Bidang Pengembangan SDM, BKPSDM",
+                    "start_date": "2027-02-01",
+                    "due_date": "2027-07-30",
+                    "schedule_note": "Selasa dan Kamis",
+                },
+                {
+                    "code": "LITERASI-DIGITAL-DINKES-2027",
+                    "title": "Pelatihan literasi digital",
+                    "kind": "training",
+                    "unit_code": "DINKES",
+                    "tier": "Pelaksana",
+                },
+            ]
+        },
+    )
     code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] = Field(
         examples=["COACHING-KOTAK-1-3-2026"],
         description="unique in the tenant; posting the same programme again returns it (idempotent)",

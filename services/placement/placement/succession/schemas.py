@@ -44,7 +44,26 @@ class ReadinessRulesIn(BaseModel):
 class SettingsIn(BaseModel):
     """The whole settings (PUT replaces them; a field left out takes its default)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "candidate_source": "tier_below",
+                    "key_tiers": ["JPT Pratama", "Administrator", "Pengawas"],
+                    "merit_index": 330,
+                    "merit_threshold": 325,
+                    "readiness": {
+                        "ready_now_boxes": [9],
+                        "ready_now_jpm_boxes": [8],
+                        "ready_now_jpm": 80,
+                        "one_to_two_years_jpm": 68,
+                    },
+                    "reason": "Indeks Sistem Merit KASN 2025: 330",
+                }
+            ]
+        },
+    )
 
     candidate_source: Literal["tier_below", "same_tier", "both"] = "tier_below"
     key_tiers: list[Tier] = Field(default=list(DEFAULT_KEY_TIERS), min_length=1, max_length=7)
