@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -66,4 +66,13 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+
+    @field_validator("database_url")
+    @classmethod
+    def _asyncpg_driver(cls, url: str) -> str:
+        # Operators hand out libpq URLs (CloudNativePG's `uri` Secret key): use them with asyncpg.
+        for scheme in ("postgresql://", "postgres://"):
+            if url.startswith(scheme):
+                return "postgresql+asyncpg://" + url[len(scheme):]
+        return url
     auth: AuthSettings = Field(default_factory=AuthSettings)
