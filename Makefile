@@ -8,7 +8,7 @@ UV := .tools/bin/uv
 PYTHON := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: env run test bench
+.PHONY: env tools run test bench
 
 # Idempotent: a pinned uv in .tools, then the workspace venv exactly as locked.
 env:
@@ -19,7 +19,14 @@ env:
 run: env
 	$(PYTHON) -m bakat_devstack run
 
-test: env
+# promtool and prometheus (Debian package `prometheus`) for the alert-rule and scrape tests.
+tools:
+	@command -v promtool >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null; \
+	  else echo "promtool is missing: sudo apt-get install prometheus" >&2; exit 1; fi; }
+
+test: env tools
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
 bench: env
