@@ -240,6 +240,8 @@ def create_service_app(
                 "ok" if joined == runtime.expected_consumers else f"joining ({joined}/{runtime.expected_consumers})"
             )
         ready = all(v == "ok" for v in checks.values())
+        for check, state in checks.items():  # the kubelet probes every few seconds: alerts read this
+            metrics.ready.labels(check).set(1 if state == "ok" else 0)
         return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503)
 
     for router in routers:

@@ -47,6 +47,10 @@ class Metrics:
             "bakat_consumer_dead_letters_total", "Events sent to the dead-letter topic", ["group", "event_type"], registry=r
         )
 
+        self.ready = Gauge(
+            "bakat_ready", "1 when the last /readyz found this check ok, else 0", ["check"], registry=r
+        )
+
     def asgi_app(self) -> ASGIApp:
         return make_asgi_app(registry=self.registry)
 

@@ -14,7 +14,8 @@ from bakat_devstack.ports import free_port
 pytestmark = pytest.mark.integration
 
 
-async def readiness(settings: ServiceSettings, expect: int) -> httpx.Response:
+async def readiness(settings: ServiceSettings, expect: int) -> tuple[httpx.Response, str]:
+    """The /readyz answer, and /metrics right after it."""
     app = create_service_app(settings, title="t", description="t", routers=[])
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -25,7 +26,7 @@ async def readiness(settings: ServiceSettings, expect: int) -> httpx.Response:
                 if response.status_code == expect:
                     break
                 await asyncio.sleep(0.1)
-            return response
+            return response, (await client.get("/metrics/")).text
 
 
 async def test_ready_when_database_and_broker_answer(embedded_postgres, embedded_broker):
@@ -36,9 +37,10 @@ async def test_ready_when_database_and_broker_answer(embedded_postgres, embedded
         run_consumers=False,
         kafka=KafkaSettings(bootstrap_servers=embedded_broker.bootstrap_servers),
     )
-    response = await readiness(settings, 200)
+    response, metrics = await readiness(settings, 200)
     assert response.status_code == 200
     assert response.json()["checks"] == {"database": "ok", "broker": "ok"}
+    assert 'bakat_ready{check="database"} 1.0' in metrics and 'bakat_ready{check="broker"} 1.0' in metrics
 
 
 async def test_not_ready_when_database_and_broker_are_down():
@@ -50,10 +52,11 @@ async def test_not_ready_when_database_and_broker_are_down():
         run_consumers=False,
         kafka=KafkaSettings(bootstrap_servers=f"127.0.0.1:{closed}"),
     )
-    response = await readiness(settings, 503)
+    response, metrics = await readiness(settings, 503)
     assert response.status_code == 503
     checks = response.json()["checks"]
     assert checks["database"].startswith("down") and checks["broker"].startswith("down")
+    assert 'bakat_ready{check="database"} 0.0' in metrics and 'bakat_ready{check="broker"} 0.0' in metrics
 
 
 def test_only_infrastructure_trouble_is_transient():

@@ -62,8 +62,10 @@ def create_app(settings: GatewaySettings, *, guard: UpstreamGuard = allow_all) -
     # Added innermost first: RequestId (outermost) -> metrics -> CORS -> rate limit -> routes.
     # CORS outside the limit: preflights (no Authorization, one per URL) would otherwise drain an
     # office's shared address bucket, and a 429 still carries the CORS headers a browser needs to read it.
+    buckets = TokenBuckets(settings.rate_limit_max_clients)
+    # Registered with rate limiting off too (dev mode): dashboards and alerts find the same metrics.
+    rate_limit_metrics = RateLimitMetrics.register(metrics.registry, buckets)
     if settings.rate_limiting:
-        buckets = TokenBuckets(settings.rate_limit_max_clients)
         app.add_middleware(
             RateLimitMiddleware,
             identify=ClientIdentifier(
@@ -72,7 +74,7 @@ def create_app(settings: GatewaySettings, *, guard: UpstreamGuard = allow_all) -
             buckets=buckets,
             subject_limit=RateLimit(settings.rate_limit_per_s, settings.rate_limit_burst),
             address_limit=RateLimit(settings.rate_limit_anonymous_per_s, settings.rate_limit_anonymous_burst),
-            metrics=RateLimitMetrics.register(metrics.registry, buckets),
+            metrics=rate_limit_metrics,
         )
     if settings.cors_origins:
         app.add_middleware(

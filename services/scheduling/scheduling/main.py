@@ -6,10 +6,11 @@ from fastapi import FastAPI
 from scheduling.api import assessors, router, schedule_routes
 from scheduling.config import SchedulingSettings
 from scheduling.consumers import consumer_specs
+from scheduling.schedules import SolveMetrics
 
 
 def create_app(settings: SchedulingSettings) -> FastAPI:
-    return create_service_app(
+    app = create_service_app(
         settings,
         title="Bakat scheduling",
         description=(
@@ -19,6 +20,8 @@ def create_app(settings: SchedulingSettings) -> FastAPI:
         routers=[router, assessors, schedule_routes],
         consumers=consumer_specs(),
     )
+    SolveMetrics.of(app.state.metrics)  # exported from the start, so dashboards and alerts find them
+    return app
 
 
 def app_from_env() -> FastAPI:
