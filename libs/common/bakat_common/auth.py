@@ -30,6 +30,13 @@ ROLES = ("admin", "officer", "assessor", "viewer", "integration")
 ALL_TENANTS = "*"  # a platform operator's token
 
 
+def known_roles(roles: list[str]) -> list[str]:
+    """`roles` without repeats (order kept); ValueError naming any that is not a Bakat role."""
+    if unknown := [r for r in roles if r not in ROLES]:
+        raise ValueError(f"unknown role(s) {', '.join(unknown)}; allowed: {', '.join(ROLES)}")
+    return list(dict.fromkeys(roles))
+
+
 @dataclass(frozen=True)
 class Principal:
     subject: str

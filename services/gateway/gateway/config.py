@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from bakat_common.auth import ROLES
+from bakat_common.auth import ROLES, known_roles
 from bakat_common.settings import AuthSettings
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -25,9 +25,7 @@ class DevClient(BaseModel):
     @field_validator("roles")
     @classmethod
     def _known_roles(cls, roles: list[str]) -> list[str]:
-        if unknown := [r for r in roles if r not in ROLES]:
-            raise ValueError(f"unknown role(s) {', '.join(unknown)}; allowed: {', '.join(ROLES)}")
-        return roles
+        return known_roles(roles)
 
 
 # Methods that may be re-sent safely (RFC 9110 9.2.2): only these are retried.

@@ -12,7 +12,7 @@ import logging
 from typing import Any, Literal
 from urllib.parse import unquote_plus
 
-from bakat_common.auth import ROLES, DevIssuer
+from bakat_common.auth import ROLES, DevIssuer, known_roles
 from bakat_common.errors import problem_responses
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import APIRouter, Request
@@ -39,10 +39,7 @@ class DevTokenRequest(BaseModel):
     @field_validator("roles")
     @classmethod
     def _known_roles(cls, roles: list[str]) -> list[str]:
-        unknown = [r for r in roles if r not in ROLES]
-        if unknown:
-            raise ValueError(f"unknown role(s) {', '.join(unknown)}; allowed: {', '.join(ROLES)}")
-        return list(dict.fromkeys(roles))  # drop repeats, keep order
+        return known_roles(roles)
 
 
 class DevTokenResponse(BaseModel):
