@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from bakat_common.auth import ROLES, known_roles
+from bakat_common.auth import known_roles
 from bakat_common.settings import AuthSettings
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
