@@ -11,7 +11,7 @@ from aiokafka import AIOKafkaProducer
 from bakat_common.contracts.competencies import STANDARD_COMPETENCIES
 from bakat_common.contracts.scheduling import SessionScheduledV1
 from bakat_common.events import new_event
-from bakat_common.testing import eventually
+from bakat_common.testing import eventually, metric_value
 
 from .test_roster import setup_kota, standard
 
@@ -48,7 +48,7 @@ def levels(level: int, codes) -> list[dict]:
     return [{"instrument": c, "exercise": "In-tray", "level": level, "evidence": "diamati"} for c in codes]
 
 
-async def test_a_participant_is_rated_integrated_completed_corrected_and_placed(gateway, token_for):
+async def test_a_participant_is_rated_integrated_completed_corrected_and_placed(gateway, token_for, platform):
     kota, officer = await kota_with_people(gateway, token_for)
     lead = await token_for(kota, "assessor", sub="asesor-1")
     second = await token_for(kota, "assessor", sub="asesor-2")
@@ -135,9 +135,12 @@ async def test_a_participant_is_rated_integrated_completed_corrected_and_placed(
     r = await gateway.put(f"{url}/integrated-ratings", headers=lead, json={"ratings": rest})
     assert r.json()["status"] == "integrated"
 
+    completed = ("bakat_assessments_completed_total", {"tenant": kota, "source": "campaign"})
+    assert await metric_value(platform.service_urls["assessment"], completed[0], **completed[1]) == 0  # the 422
     r = await gateway.post(f"{url}/completion", headers=lead)
     assert r.status_code == 200, r.text
     result = r.json()
+    assert await metric_value(platform.service_urls["assessment"], completed[0], **completed[1]) == 1
     # JPM: 8 competencies at 3 + Komunikasi min(2, 3) + technical min(4, 3) = 29 of 30 -> 96.67, Optimal.
     # Potential: JPM 96.67 and aspects (4 + 5) / 2 / 5 = 90, weighted 50/50 -> 93.33.
     assert (result["status"], result["version"], result["jpm"], result["jpm_category"]) == (
@@ -184,7 +187,7 @@ async def test_a_participant_is_rated_integrated_completed_corrected_and_placed(
     assert [(e["nip"], e["reason"]) for e in page["items"]] == [(OTHER, "never_assessed")]
 
 
-async def test_batch_results_are_all_or_nothing(gateway, token_for):
+async def test_batch_results_are_all_or_nothing(gateway, token_for, platform):
     kota, officer = await kota_with_people(gateway, token_for)
     integration = await token_for(kota, "integration", sub="bkn-siasn")
     scores = {c: 4 for c in STANDARD_COMPETENCIES} | {"Kecerdasan Emosional": 4}
@@ -204,8 +207,11 @@ async def test_batch_results_are_all_or_nothing(gateway, token_for):
     assert (await gateway.get(f"/tenants/{kota}/employees/{OTHER}/assessments", headers=officer)).json() == []
 
     good = {"results": [{"nip": OTHER, "scores": scores}, {"nip": HOLDER, "scores": scores}], "validity_years": 2}
+    metrics, batch = platform.service_urls["assessment"], {"tenant": kota, "source": "batch"}
+    assert await metric_value(metrics, "bakat_assessments_completed_total", **batch) == 0  # refused: not counted
     r = await gateway.post(f"/tenants/{kota}/assessments/batch", headers=integration, json=good)
     assert r.status_code == 201 and r.json()["recorded"] == 2
+    assert await metric_value(metrics, "bakat_assessments_completed_total", **batch) == 2
     [holder] = (await gateway.get(f"/tenants/{kota}/employees/{HOLDER}/assessments", headers=officer)).json()
     # The holder's post also requires its technical competency, not rated here: 9 x min(4, 3) + 0 = 27 of 30.
     assert (holder["jpm"], holder["jpm_category"], holder["gaps"]) == (90.0, "Optimal", {TECHNICAL: 3})

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from bakat_common.testing import eventually, metric_value
 
 from roster.importing import employees_to_csv
 
@@ -183,13 +184,21 @@ async def test_a_zip_bomb_and_an_oversized_upload_are_refused(gateway, token_for
     assert r.status_code == 413 and r.headers["content-type"] == "application/problem+json"
 
 
-async def test_bkn_integration_pushes_and_pulls_in_bulk(gateway, token_for):
+async def test_bkn_integration_pushes_and_pulls_in_bulk(gateway, token_for, platform):
     kota, _ = await setup_kota(gateway, token_for)
     bkn = await token_for(kota, "integration")
     r = await gateway.post(f"/tenants/{kota}/imports/employees", headers=bkn, json={"employees": people(12)})
     assert r.status_code == 202, r.text
     job = await wait_for_job(gateway, bkn, kota, r.json())
     assert (job["status"], job["imported"]) == ("done", 12)
+    # The finished job is counted (roster's domain metrics) as its outcome commits.
+    roster = platform.service_urls["roster"]
+    await eventually(
+        lambda: metric_value(roster, "bakat_import_jobs_total", tenant=kota, source="api", status="done"),
+        lambda value: value == 1,
+        timeout=5,
+    )
+    assert await metric_value(roster, "bakat_import_rows_total", tenant=kota, source="api", outcome="imported") == 12
     pulled = (await gateway.get(f"/tenants/{kota}/employees", headers=bkn, params={"limit": 200})).json()
     assert sorted(e["nip"] for e in pulled["items"]) == sorted(p["nip"] for p in people(12))
 

@@ -10,13 +10,14 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 
 from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from prometheus_client import CollectorRegistry
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -58,6 +59,8 @@ class ServiceRuntime:
     # Tenants already found in the known-tenants replica -> their parent. Safe to keep for the life of
     # the process: tenants are never deleted and a tenant's parent never changes.
     tenant_parents: dict[str, str | None] = field(default_factory=dict)
+    # The service's own metrics (assessments completed, import jobs...), on `metrics.registry`.
+    domain_metrics: Any = None
 
     @property
     def topic(self) -> str:
@@ -129,7 +132,26 @@ async def _start_producer(runtime: ServiceRuntime, stop: asyncio.Event) -> None:
         return
 
 
-async def _run_background(runtime: ServiceRuntime, consumer_specs: Sequence[ConsumerSpec], stop: asyncio.Event):
+# A loop of the worker process beside its consumers, e.g. refreshing a gauge from the database;
+# it returns when `stop` is set.
+WorkerJob = Callable[[ServiceRuntime, asyncio.Event], Awaitable[None]]
+
+
+async def _run_background(
+    runtime: ServiceRuntime,
+    consumer_specs: Sequence[ConsumerSpec],
+    worker_jobs: Sequence[WorkerJob],
+    stop: asyncio.Event,
+):
+    # Not behind the broker: a database-only loop keeps working while the broker is away.
+    own = [asyncio.create_task(job(runtime, stop)) for job in worker_jobs] if runtime.settings.run_consumers else []
+    try:
+        await _run_event_loops(runtime, consumer_specs, stop)
+    finally:
+        await asyncio.gather(*own, return_exceptions=True)
+
+
+async def _run_event_loops(runtime: ServiceRuntime, consumer_specs: Sequence[ConsumerSpec], stop: asyncio.Event):
     await _start_producer(runtime, stop)
     if stop.is_set() or runtime.producer is None:
         return
@@ -171,9 +193,15 @@ def create_service_app(
     routers: Sequence[APIRouter],
     consumers: Sequence[ConsumerSpec] = (),
     configure: Callable[[FastAPI, ServiceRuntime], None] | None = None,
+    domain_metrics: Callable[[CollectorRegistry], Any] | None = None,
+    worker_jobs: Sequence[WorkerJob] = (),
 ) -> FastAPI:
+    """`domain_metrics(registry)` builds the service's own metrics, registered now so that every
+    metric is exported (at zero) before its first event; routes reach them as
+    `runtime.domain_metrics`. `worker_jobs` run where the consumers run (the worker)."""
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
     metrics = Metrics(settings.service_name)
+    own_metrics = domain_metrics(metrics.registry) if domain_metrics is not None else None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -185,13 +213,14 @@ def create_service_app(
             read_sessions=read_session_factory(engine),
             metrics=metrics,
             verifier=TokenVerifier(settings.auth),
+            domain_metrics=own_metrics,
         )
         runtime.expected_consumers = len(consumers) if settings.run_consumers else 0
         app.state.runtime = runtime
         if configure is not None:
             configure(app, runtime)
         stop = asyncio.Event()
-        background = asyncio.create_task(_run_background(runtime, consumers, stop))
+        background = asyncio.create_task(_run_background(runtime, consumers, worker_jobs, stop))
         try:
             yield
         finally:
@@ -213,6 +242,7 @@ def create_service_app(
     app.add_middleware(RequestIdMiddleware)
     app.mount("/metrics", metrics.asgi_app())
     app.state.metrics = metrics
+    app.state.domain_metrics = own_metrics
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -4,7 +4,7 @@ PostgreSQL's row-level security reads."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -118,6 +118,31 @@ def _apply_tenant_scope(session: Session, transaction: Any, connection: Any) -> 
 def _forget_tenant_scope(session: Session, transaction: Any) -> None:
     if transaction.parent is None:  # the outermost transaction: its connection goes back to the pool
         session.info.pop(_SCOPE_APPLIED, None)
+
+
+# ---- after commit -----------------------------------------------------------------------------------
+#
+# A metric that counts a change (assessments completed, import jobs) must count it only once it is
+# durable: a request that fails at commit changed nothing and must count nothing.
+
+_ON_COMMIT = "bakat_on_commit"  # session.info: what to run once the open transaction commits
+
+
+def on_commit(session: AsyncSession, action: Callable[[], None]) -> None:
+    """Run `action` (quick, no I/O: a counter increment) when the session's transaction commits;
+    never when it rolls back."""
+    session.info.setdefault(_ON_COMMIT, []).append(action)
+
+
+@event.listens_for(ScopedSession, "after_commit")
+def _run_on_commit(session: Session) -> None:
+    for action in session.info.pop(_ON_COMMIT, ()):
+        action()
+
+
+@event.listens_for(ScopedSession, "after_rollback")
+def _drop_on_commit(session: Session) -> None:
+    session.info.pop(_ON_COMMIT, None)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

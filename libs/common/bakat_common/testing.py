@@ -7,6 +7,9 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+
 T = TypeVar("T")
 
 
@@ -22,3 +25,16 @@ async def eventually(
         if time.monotonic() > deadline:
             raise AssertionError(f"not reached in {timeout} s; last: {getattr(result, 'text', result)!s:.500}")
         await asyncio.sleep(interval)
+
+
+async def metric_value(base_url: str, name: str, **labels: str) -> float:
+    """The value of one sample on a process's /metrics (0 when it has none yet): `name` as exposed,
+    e.g. `bakat_assessments_completed_total`, and the labels it must carry."""
+    async with httpx.AsyncClient(timeout=10) as client:
+        response = await client.get(f"{base_url}/metrics/")
+    response.raise_for_status()
+    for family in text_string_to_metric_families(response.text):
+        for sample in family.samples:
+            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+                return sample.value
+    return 0.0

@@ -55,6 +55,7 @@ async def in_process_service(
         read_sessions=read_session_factory(engine),
         metrics=app.state.metrics,  # the registry the app's /metrics serves
         verifier=TokenVerifier(auth),
+        domain_metrics=app.state.domain_metrics,
     )
     app.state.runtime = runtime
     try:

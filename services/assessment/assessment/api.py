@@ -17,7 +17,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 
 from assessment import service
 from assessment.audit import REPORT, RESULT, trail
-from assessment.deps import SettingsDep
+from assessment.deps import MetricsDep, SettingsDep
 from assessment.models import Assessment, Campaign
 from assessment.report import render_report
 from assessment.repository import AssessmentRepository
@@ -252,10 +252,12 @@ async def create_assessment_result(
     session: SessionDep,
     principal: PrincipalDep,
     settings: SettingsDep,
+    metrics: MetricsDep,
 ) -> AssessmentResultOut:
     result = await service.record_assessment_result(
         session, principal, tenant_id, body, settings.default_validity_years, settings.replica_wait_s
     )
+    metrics.completed_on_commit(session, tenant_id, "recorded")
     await trail.record(session, principal, tenant_id, "change", RESULT, [body.nip], route="record result",
                        assessment_id=str(result.id))  # fmt: skip
     return AssessmentResultOut.model_validate(result)
@@ -275,8 +277,10 @@ async def record_batch(
     session: SessionDep,
     principal: PrincipalDep,
     settings: SettingsDep,
+    metrics: MetricsDep,
 ) -> BatchResultsOut:
     ids = await service.record_batch(session, principal, tenant_id, body, settings.replica_wait_s)
+    metrics.completed_on_commit(session, tenant_id, "batch", len(ids))
     await trail.record(session, principal, tenant_id, "change", RESULT, [r.nip for r in body.results],
                        route="record batch", recorded=len(ids))  # fmt: skip
     return BatchResultsOut(recorded=len(ids), assessment_ids=ids)
@@ -426,10 +430,15 @@ async def integrate(
     responses=WRITE,
 )
 async def complete(
-    tenant_id: KnownTenantDep, assessment_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+    tenant_id: KnownTenantDep,
+    assessment_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
+    metrics: MetricsDep,
 ) -> AssessmentOut:
     """Computes JPM, potential score, gaps and recommendations, and publishes the result."""
     assessment = await service.complete(session, principal, tenant_id, assessment_id)
+    metrics.completed_on_commit(session, tenant_id, "campaign")
     await trail.record(session, principal, tenant_id, "change", RESULT, [assessment.nip], route="complete",
                        assessment_id=str(assessment_id))  # fmt: skip
     return (await _outs(session, [assessment]))[0]

@@ -6,6 +6,7 @@ from bakat_common.app import RuntimeDep
 from fastapi import Depends
 
 from assessment.config import AssessmentSettings
+from assessment.metrics import AssessmentMetrics
 
 
 async def assessment_settings(runtime: RuntimeDep) -> AssessmentSettings:
@@ -16,3 +17,10 @@ async def assessment_settings(runtime: RuntimeDep) -> AssessmentSettings:
 
 
 SettingsDep = Annotated[AssessmentSettings, Depends(assessment_settings)]
+
+
+async def assessment_metrics(runtime: RuntimeDep) -> AssessmentMetrics:
+    return runtime.domain_metrics
+
+
+MetricsDep = Annotated[AssessmentMetrics, Depends(assessment_metrics)]

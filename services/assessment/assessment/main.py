@@ -7,6 +7,7 @@ from assessment import api, performance_api
 from assessment.audit import trail
 from assessment.config import AssessmentSettings
 from assessment.consumers import consumer_specs
+from assessment.metrics import AssessmentMetrics
 
 
 def create_app(settings: AssessmentSettings) -> FastAPI:
@@ -20,6 +21,7 @@ def create_app(settings: AssessmentSettings) -> FastAPI:
             trail.router("/tenants/{tenant_id}/audit/assessments", tag="audit"),
         ],
         consumers=consumer_specs(),
+        domain_metrics=AssessmentMetrics,
     )
 
 

@@ -8,6 +8,7 @@ from placement.audit import trail
 from placement.calibration.api import router as calibration_router
 from placement.config import PlacementSettings
 from placement.consumers import consumer_specs
+from placement.metrics import PlacementMetrics, count_nine_boxes
 from placement.plans.api import router as plans_router
 from placement.succession.api import router as succession_router
 
@@ -25,6 +26,8 @@ def create_app(settings: PlacementSettings) -> FastAPI:
             trail.router("/tenants/{tenant_id}/audit/placements", tag="audit"),
         ],
         consumers=consumer_specs(),
+        domain_metrics=PlacementMetrics,
+        worker_jobs=[count_nine_boxes],
     )
 
 

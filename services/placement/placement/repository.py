@@ -271,6 +271,16 @@ class PlacementRepository:
         )
         return [tuple(r) for r in (await self.session.execute(stmt)).all()]
 
+    async def box_counts_by_tenant(self) -> list[tuple[str, int, int]]:
+        """(tenant, box, active employees) of every tenant the session's scope shows: the platform's
+        nine-box distribution, for the metrics."""
+        rows = await self.session.execute(
+            select(PlacementRecord.tenant_id, PlacementRecord.box, func.count())
+            .where(PlacementRecord.employee_status == "active")
+            .group_by(PlacementRecord.tenant_id, PlacementRecord.box)
+        )
+        return [(tenant, box, count) for tenant, box, count in rows]
+
     async def history(self, tenant_id: str, nip: str) -> list[PlacementHistory]:
         rows = await self.session.scalars(
             select(PlacementHistory)

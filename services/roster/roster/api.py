@@ -7,7 +7,7 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from bakat_common.app import PrincipalDep, ReadSessionDep, RuntimeDep, SessionDep
+from bakat_common.app import PrincipalDep, ReadSessionDep, RuntimeDep, ServiceRuntime, SessionDep
 from bakat_common.auth import ALL_TENANTS, require_roles
 from bakat_common.errors import InvalidInput, NotFound, Problem, problem_responses
 from bakat_common.pagination import decode_nip_cursor, encode_nip_cursor
@@ -378,6 +378,15 @@ def _job_out(job: ImportJob) -> ImportJobOut:
     return ImportJobOut.model_validate({**fields, "percent": percent})
 
 
+def _start_job(
+    background: BackgroundTasks, runtime: ServiceRuntime, job: ImportJob, mode: str, source: imports.Source, kind: str
+) -> None:
+    """Run the import after the response (the job row is committed by then); `kind` labels its metrics."""
+    background.add_task(
+        imports.run_import, runtime.sessions, job.id, job.tenant_id, job.actor, mode, source, runtime.domain_metrics, kind
+    )
+
+
 async def _new_job(session, principal, tenant_id: str, filename: str, mode: str) -> ImportJob:
     require_roles(principal, *service.WRITERS)
     repo = RosterRepository(session)
@@ -444,9 +453,7 @@ async def upload_import(
 
         return validate_rows(parsed, units, positions, date.today(), progress=report)
 
-    background.add_task(
-        imports.run_import, runtime.sessions, job.id, tenant_id, principal.subject, mode, source
-    )
+    _start_job(background, runtime, job, mode, source, "file")
     return _job_out(job)
 
 
@@ -472,9 +479,7 @@ async def push_employees(
     def source(units: set[str], positions: set[str], progress: imports.Progress) -> ValidationResult:
         return imports.validate_records(records, units, positions, date.today())
 
-    background.add_task(
-        imports.run_import, runtime.sessions, job.id, tenant_id, principal.subject, body.mode, source
-    )
+    _start_job(background, runtime, job, body.mode, source, "api")
     return _job_out(job)
 
 
@@ -512,9 +517,7 @@ async def push_siasn(
     def source(units: set[str], positions: set[str], progress: imports.Progress) -> ValidationResult:
         return imports.validate_records(employees, units, positions, date.today())
 
-    background.add_task(
-        imports.run_import, runtime.sessions, job.id, tenant_id, principal.subject, body.mode, source
-    )
+    _start_job(background, runtime, job, body.mode, source, "siasn")
     return _job_out(job)
 
 

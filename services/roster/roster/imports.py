@@ -23,7 +23,7 @@ from bakat_common.contracts.roster import (
     EmployeeTransferredV1,
     EmployeeUpdatedV1,
 )
-from bakat_common.db import copy_records, unit_of_work, use_tenant_scope
+from bakat_common.db import copy_records, on_commit, unit_of_work, use_tenant_scope
 from bakat_common.events import CloudEvent, bulk_envelope, new_event
 from bakat_common.outbox import add_many_to_outbox
 from pydantic_core import to_json
@@ -36,6 +36,7 @@ from roster.civil_service import golongan_problem
 from roster.domain import NipError, check_nip_matches_record, parse_nip
 from roster.importing import ImportFileError, ValidationResult, read_rows, validate_rows
 from roster.importing.validate import RowError
+from roster.metrics import RosterMetrics
 from roster.models import Employee, EmployeeHistory, ImportJob, Position, Unit
 from roster.schemas import EmployeeIn
 from roster.service import (
@@ -421,8 +422,11 @@ async def run_import(
     actor: str,
     mode: Mode,
     source: Source,
+    metrics: RosterMetrics,
+    source_kind: str,
 ) -> None:
-    """The job: validate (in a thread), then write in one transaction; the job row tells the outcome."""
+    """The job: validate (in a thread), then write in one transaction; the job row tells the outcome.
+    `source_kind` (file, api, siasn) labels its metrics."""
     use_tenant_scope([tenant_id])  # row-level security: the job works on its tenant's rows
     progress = Progress(phase="validating")
     stop = asyncio.Event()
@@ -493,6 +497,8 @@ async def run_import(
         await session.execute(
             update(ImportJob).where(ImportJob.id == job_id).values(**outcome, finished_at=func.now())
         )
+        seconds = time.perf_counter() - started
+        on_commit(session, lambda: metrics.import_finished(tenant_id, source_kind, outcome, seconds))
     log.info(
         "import job finished",
         extra={

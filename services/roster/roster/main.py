@@ -5,6 +5,7 @@ from fastapi import FastAPI
 
 from roster.api import router
 from roster.config import RosterSettings
+from roster.metrics import RosterMetrics
 
 
 def create_app(settings: RosterSettings) -> FastAPI:
@@ -13,6 +14,7 @@ def create_app(settings: RosterSettings) -> FastAPI:
         title="Bakat roster",
         description="Tenants (provinsi, kabupaten/kota), employees with validated NIP.",
         routers=[router],
+        domain_metrics=RosterMetrics,
     )
 
 

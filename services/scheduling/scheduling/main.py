@@ -10,7 +10,7 @@ from scheduling.schedules import SolveMetrics
 
 
 def create_app(settings: SchedulingSettings) -> FastAPI:
-    app = create_service_app(
+    return create_service_app(
         settings,
         title="Bakat scheduling",
         description=(
@@ -19,9 +19,8 @@ def create_app(settings: SchedulingSettings) -> FastAPI:
         ),
         routers=[router, assessors, schedule_routes],
         consumers=consumer_specs(),
+        domain_metrics=SolveMetrics,
     )
-    SolveMetrics.of(app.state.metrics)  # exported from the start, so dashboards and alerts find them
-    return app
 
 
 def app_from_env() -> FastAPI:

@@ -25,7 +25,6 @@ from bakat_common.contracts.scheduling import SessionScheduledV1
 from bakat_common.db import unit_of_work, use_tenant_scope
 from bakat_common.errors import Conflict, InvalidInput, NotFound, sqlstate
 from bakat_common.events import new_event
-from bakat_common.metrics import Metrics
 from bakat_common.outbox import add_to_outbox
 from bakat_common.replicas import await_replica
 from bakat_common.topics import service_topic
@@ -55,7 +54,7 @@ INTERRUPTED = "the solve stopped without an answer (the service was restarted): 
 
 
 class SolveMetrics:
-    """Domain metrics of the solver, on the app's registry (dashboards: schedule solve time)."""
+    """Scheduling's own metrics: the solver's (dashboards: schedule solve time), on the app's registry."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
         self.seconds = Histogram(
@@ -69,12 +68,6 @@ class SolveMetrics:
             "bakat_schedule_participants_total", "Participants in solved schedule requests, by answer", ["status"],
             registry=registry,
         )  # fmt: skip
-
-    @staticmethod
-    def of(metrics: Metrics) -> SolveMetrics:
-        if not hasattr(metrics, "schedule"):
-            metrics.schedule = SolveMetrics(metrics.registry)  # type: ignore[attr-defined]
-        return metrics.schedule  # type: ignore[attr-defined]
 
 
 def is_stale(schedule: Schedule, now: datetime) -> bool:
