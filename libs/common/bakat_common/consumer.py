@@ -10,6 +10,7 @@ dead-lettered.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -122,6 +123,7 @@ class EventConsumer:
         self.batch_size = batch_size
         self.consumer: AIOKafkaConsumer | None = None
         self._positions: dict[TopicPartition, int] = {}  # next offset to handle, for the lag gauge
+        self._lag_reported: set[TopicPartition] = set()  # partitions this consumer has a lag series for
         self._stop = asyncio.Event()
         # Set once the first group join completed: until then events sent now would wait (readiness).
         self.joined = asyncio.Event()
@@ -188,13 +190,21 @@ class EventConsumer:
 
     def _update_lag(self) -> None:
         assert self.consumer is not None
-        for tp in self.consumer.assignment():
+        assigned = self.consumer.assignment()
+        for tp in assigned:
             highwater = self.consumer.highwater(tp)
             position = self._positions.get(tp)
             if highwater is not None and position is not None:
                 self.metrics.consumer_lag.labels(self.group_id, tp.topic, str(tp.partition)).set(
                     max(0, highwater - position)
                 )
+                self._lag_reported.add(tp)
+        # A partition a rebalance gave to another replica is that replica's to report: left here, its
+        # last lag would be summed with the new owner's for ever.
+        for tp in self._lag_reported - assigned:
+            with contextlib.suppress(KeyError):
+                self.metrics.consumer_lag.remove(self.group_id, tp.topic, str(tp.partition))
+        self._lag_reported &= assigned
 
     async def process_batch(self, records: list[ConsumerRecord]) -> None:
         """One partition's records. Their effects go into one transaction (much faster than one each);

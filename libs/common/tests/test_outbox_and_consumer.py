@@ -428,3 +428,31 @@ async def test_a_batch_handler_gets_runs_of_events_in_order_each_once(sessions, 
     assert set((await effect_counts(sessions)).values()) == {1}
     assert [n for call in calls for n in call] == list(range(10))  # in order, each once
     assert any(len(call) > 1 for call in calls)  # and the "thing" events in runs, not one by one
+
+
+def test_lag_of_a_partition_given_away_in_a_rebalance_is_no_longer_reported() -> None:
+    # The gauge bookkeeping alone: which partitions this consumer owns is aiokafka's answer, given here.
+    from aiokafka import TopicPartition
+
+    class Assignment:
+        def __init__(self, owned: set[TopicPartition]) -> None:
+            self.owned = owned
+
+        def assignment(self) -> set[TopicPartition]:
+            return self.owned
+
+        def highwater(self, tp: TopicPartition) -> int:
+            return 100
+
+    metrics = Metrics("test")
+    consumer = EventConsumer(group_id="placement", topics=["t"], handlers={}, sessions=None, producer=None,
+                             kafka=None, metrics=metrics)  # fmt: skip
+    p0, p1 = TopicPartition("t", 0), TopicPartition("t", 1)
+    consumer._positions = {p0: 40, p1: 90}
+    consumer.consumer = Assignment({p0, p1})
+    consumer._update_lag()
+    lag = lambda p: metrics.registry.get_sample_value("bakat_consumer_lag", {"group": "placement", "topic": "t", "partition": p})  # noqa: E731
+    assert (lag("0"), lag("1")) == (60, 10)
+    consumer.consumer = Assignment({p0})  # partition 1 went to another replica
+    consumer._update_lag()
+    assert (lag("0"), lag("1")) == (60, None)
