@@ -353,5 +353,9 @@ async def test_a_job_whose_process_died_is_reported_failed_and_a_live_one_is_not
         again = (await gateway.get(f"/tenants/{kota}/imports/{job['id']}", headers=officer)).json()
         assert again["status"] == "failed"  # recorded, not recomputed
         assert await conn.fetchval("SELECT status FROM import_jobs WHERE id = $1", uuid.UUID(job["id"])) == "failed"
+        # Counted as a failed job once, though read twice (the first job of the kota was done).
+        roster = platform.service_urls["roster"]
+        assert await metric_value(roster, "bakat_import_jobs_total", tenant=kota, source="file", status="failed") == 1
+        assert await metric_value(roster, "bakat_import_jobs_total", tenant=kota, source="file", status="done") == 1
     finally:
         await conn.close()

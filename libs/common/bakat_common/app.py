@@ -197,7 +197,7 @@ def create_service_app(
     worker_jobs: Sequence[WorkerJob] = (),
 ) -> FastAPI:
     """`domain_metrics(registry)` builds the service's own metrics, registered now so that every
-    metric is exported (at zero) before its first event; routes reach them as
+    metric family is exported (its TYPE line) before its first event; routes reach them as
     `runtime.domain_metrics`. `worker_jobs` run where the consumers run (the worker)."""
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
     metrics = Metrics(settings.service_name)

@@ -124,6 +124,10 @@ class EventConsumer:
         self.consumer: AIOKafkaConsumer | None = None
         self._positions: dict[TopicPartition, int] = {}  # next offset to handle, for the lag gauge
         self._lag_reported: set[TopicPartition] = set()  # partitions this consumer has a lag series for
+        # At 0 from the start, so the first dead letter of a type is an increase the alert sees (a
+        # labelled counter born at 1 is not).
+        for event_type in (*self.handlers, "unparseable"):
+            metrics.consumer_dead_letters.labels(group_id, event_type)
         self._stop = asyncio.Event()
         # Set once the first group join completed: until then events sent now would wait (readiness).
         self.joined = asyncio.Event()
@@ -205,6 +209,8 @@ class EventConsumer:
             with contextlib.suppress(KeyError):
                 self.metrics.consumer_lag.remove(self.group_id, tp.topic, str(tp.partition))
         self._lag_reported &= assigned
+        for tp in set(self._positions) - assigned:  # if it comes back, its position is read afresh
+            del self._positions[tp]
 
     async def process_batch(self, records: list[ConsumerRecord]) -> None:
         """One partition's records. Their effects go into one transaction (much faster than one each);

@@ -3,6 +3,7 @@ PostgreSQL's row-level security reads."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -30,6 +31,8 @@ from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.sql.selectable import TableValuedAlias
 
 from bakat_common.settings import ServiceSettings
+
+log = logging.getLogger("bakat.db")
 
 # Stable constraint names so Alembic migrations are reproducible.
 NAMING_CONVENTION = {
@@ -125,24 +128,44 @@ def _forget_tenant_scope(session: Session, transaction: Any) -> None:
 # A metric that counts a change (assessments completed, import jobs) must count it only once it is
 # durable: a request that fails at commit changed nothing and must count nothing.
 
-_ON_COMMIT = "bakat_on_commit"  # session.info: what to run once the open transaction commits
+_ON_COMMIT = "bakat_on_commit"  # session.info: [(savepoint it was registered in or None, action)]
 
 
 def on_commit(session: AsyncSession, action: Callable[[], None]) -> None:
-    """Run `action` (quick, no I/O: a counter increment) when the session's transaction commits;
-    never when it rolls back."""
-    session.info.setdefault(_ON_COMMIT, []).append(action)
+    """Run `action` (quick, no I/O: a counter increment) once the session's outermost transaction
+    commits; never when it (or the savepoint the action was registered in) rolls back."""
+    sync = session.sync_session
+    session.info.setdefault(_ON_COMMIT, []).append((sync.get_nested_transaction(), action))
 
 
 @event.listens_for(ScopedSession, "after_commit")
 def _run_on_commit(session: Session) -> None:
-    for action in session.info.pop(_ON_COMMIT, ()):
-        action()
+    pending = session.info.get(_ON_COMMIT)
+    if not pending:
+        return
+    savepoint = session.get_nested_transaction()
+    if savepoint is not None:  # a savepoint released: nothing is durable yet; its actions now wait
+        parent = savepoint.parent  # on the enclosing savepoint, or the outermost transaction (None)
+        outer = parent if parent is not None and parent.nested else None
+        session.info[_ON_COMMIT] = [(outer if tag is savepoint else tag, a) for tag, a in pending]
+        return
+    del session.info[_ON_COMMIT]
+    for _, action in pending:
+        try:
+            action()
+        except Exception:  # the change is committed: a failing metric must not turn it into a 500
+            log.exception("an after-commit action failed")
 
 
-@event.listens_for(ScopedSession, "after_rollback")
-def _drop_on_commit(session: Session) -> None:
-    session.info.pop(_ON_COMMIT, None)
+@event.listens_for(ScopedSession, "after_soft_rollback")
+def _drop_on_commit(session: Session, previous_transaction: Any) -> None:
+    pending = session.info.get(_ON_COMMIT)
+    if not pending:
+        return
+    if previous_transaction.nested:  # a savepoint rolled back: only what was registered in it goes
+        session.info[_ON_COMMIT] = [(tag, a) for tag, a in pending if tag is not previous_transaction]
+    else:
+        del session.info[_ON_COMMIT]
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

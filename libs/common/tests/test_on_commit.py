@@ -10,7 +10,7 @@ pytestmark = pytest.mark.integration
 EFFECTS = table("effects", column("event_id"), column("note"))  # created by conftest
 
 
-async def test_runs_after_commit_only(common_engine, sessions) -> None:
+async def test_runs_after_commit_only(common_engine) -> None:
     sessions = session_factory(common_engine)
     ran: list[str] = []
     async with unit_of_work(sessions) as session:
@@ -20,7 +20,7 @@ async def test_runs_after_commit_only(common_engine, sessions) -> None:
     assert ran == ["committed"]
 
 
-async def test_never_runs_on_rollback_nor_in_the_next_transaction(common_engine, sessions) -> None:
+async def test_never_runs_on_rollback_nor_in_the_next_transaction(common_engine) -> None:
     sessions = session_factory(common_engine)
     ran: list[str] = []
     with pytest.raises(RuntimeError):
@@ -37,7 +37,7 @@ async def test_never_runs_on_rollback_nor_in_the_next_transaction(common_engine,
     assert ran == ["second"]
 
 
-async def test_a_failed_commit_runs_nothing(common_engine, sessions) -> None:
+async def test_a_failed_commit_runs_nothing(common_engine) -> None:
     sessions = session_factory(common_engine)
     ran: list[str] = []
     async with common_engine.begin() as conn:
@@ -51,3 +51,35 @@ async def test_a_failed_commit_runs_nothing(common_engine, sessions) -> None:
             await session.execute(table("deferred_check", column("id"), column("other")).insert().values(id=2, other=1))
             on_commit(session, lambda: ran.append("lost"))  # the unique check fails at COMMIT
     assert ran == []
+
+
+async def test_savepoints_count_only_what_the_outer_commit_keeps(common_engine) -> None:
+    sessions = session_factory(common_engine)
+    ran: list[str] = []
+    async with unit_of_work(sessions) as session:
+        on_commit(session, lambda: ran.append("outer"))
+        with pytest.raises(RuntimeError):
+            async with session.begin_nested():
+                on_commit(session, lambda: ran.append("in a savepoint rolled back"))
+                raise RuntimeError("this part failed")
+        async with session.begin_nested():
+            on_commit(session, lambda: ran.append("in a savepoint released"))
+        assert ran == []  # a released savepoint is not durable
+    assert ran == ["outer", "in a savepoint released"]
+
+    ran.clear()
+    with pytest.raises(RuntimeError):
+        async with unit_of_work(sessions) as session:
+            async with session.begin_nested():
+                on_commit(session, lambda: ran.append("released, then the whole rolled back"))
+            raise RuntimeError("the use case failed")
+    assert ran == []
+
+
+async def test_a_failing_action_does_not_undo_the_commit_nor_stop_the_others(common_engine) -> None:
+    sessions = session_factory(common_engine)
+    ran: list[str] = []
+    async with unit_of_work(sessions) as session:
+        on_commit(session, lambda: 1 / 0)
+        on_commit(session, lambda: ran.append("second"))
+    assert ran == ["second"]

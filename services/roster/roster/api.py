@@ -525,14 +525,14 @@ async def push_siasn(
     "/tenants/{tenant_id}/imports/{job_id}", response_model=ImportJobOut, tags=["imports"], responses=READ
 )
 async def get_import(
-    tenant_id: TenantId, job_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+    tenant_id: TenantId, job_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep
 ) -> ImportJobOut:
     repo = RosterRepository(session)
     await service.ensure_tenant_access(repo, principal, tenant_id)
     job = await session.get(ImportJob, job_id)
     if job is None or job.tenant_id != tenant_id:
         raise NotFound(f"import {job_id} not found in {tenant_id}")
-    await imports.fail_if_interrupted(session, job)
+    await imports.fail_if_interrupted(session, job, runtime.domain_metrics)
     return _job_out(job)
 
 

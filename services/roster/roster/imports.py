@@ -509,11 +509,14 @@ async def run_import(
     )
 
 
-async def fail_if_interrupted(session: AsyncSession, job: ImportJob) -> None:
+async def fail_if_interrupted(session: AsyncSession, job: ImportJob, metrics: RosterMetrics) -> None:
     """Report a job whose process died as failed, so pollers stop waiting (checked when it is read:
     any replica can tell, and no replica fails another's running job)."""
     if job.status in FINAL or datetime.now(timezone.utc) - job.heartbeat_at < STALE_AFTER:
         return
+    # The API and SIASN pushes name their job so (roster.api); anything else came as a file.
+    source = job.filename if job.filename in ("api", "siasn") else "file"
+    on_commit(session, lambda: metrics.interrupted(job.tenant_id, source))
     reason = "the import was interrupted (the service restarted); nothing of it was written: upload it again"
     job.status, job.finished_at = "failed", datetime.now(timezone.utc)
     job.errors = [{"row": 0, "column": "", "reason": reason, "rule": "interrupted"}]

@@ -8,6 +8,8 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 IMPORT_SECONDS_BUCKETS = (0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0)
+SOURCES = ("file", "api", "siasn")  # an upload, a BKN push, SIASN records
+STATUSES = ("done", "rejected", "failed")
 
 
 class RosterMetrics:
@@ -31,6 +33,9 @@ class RosterMetrics:
             ["tenant", "source", "outcome"],
             registry=registry,
         )
+        for source in SOURCES:  # at 0 from the start: the first job of each kind is an increase
+            for status in STATUSES:
+                self.import_job_seconds.labels(source, status)
 
     def import_finished(self, tenant: str, source: str, outcome: Mapping[str, Any], seconds: float) -> None:
         status = outcome["status"]
@@ -41,3 +46,7 @@ class RosterMetrics:
                 self.import_rows.labels(tenant, source, name).inc(outcome[name])
         if outcome.get("error_count"):
             self.import_rows.labels(tenant, source, "error").inc(outcome["error_count"])
+
+    def interrupted(self, tenant: str, source: str) -> None:
+        """A job whose process died, found out when it is read (it never reached an outcome)."""
+        self.import_jobs.labels(tenant, source, "failed").inc()

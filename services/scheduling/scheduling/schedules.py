@@ -18,11 +18,11 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, get_args
 
 from bakat_common.auth import Principal, require_roles
 from bakat_common.contracts.scheduling import SessionScheduledV1
-from bakat_common.db import unit_of_work, use_tenant_scope
+from bakat_common.db import on_commit, unit_of_work, use_tenant_scope
 from bakat_common.errors import Conflict, InvalidInput, NotFound, sqlstate
 from bakat_common.events import new_event
 from bakat_common.outbox import add_to_outbox
@@ -42,6 +42,7 @@ from scheduling.service import WRITERS, assessor_tenants
 log = logging.getLogger("bakat.scheduling")
 
 SOLVED = ("optimal", "feasible")
+ANSWERS = get_args(domain.SolveStatus)  # the solver's answers, as metric labels
 MAX_PARTICIPANTS = 20_000  # as ScheduleRequestIn.participants allows
 RUNNING = ("queued", "solving")
 BOOKING_ATTEMPTS = 3
@@ -68,6 +69,13 @@ class SolveMetrics:
             "bakat_schedule_participants_total", "Participants in solved schedule requests, by answer", ["status"],
             registry=registry,
         )  # fmt: skip
+        for status in ANSWERS:  # at 0 from the start: the first solve of each answer is an increase
+            self.seconds.labels(status)
+            self.participants.labels(status)
+
+    def solved(self, status: str, seconds: float, participants: int) -> None:
+        self.seconds.labels(status).observe(seconds)
+        self.participants.labels(status).inc(participants)
 
 
 def is_stale(schedule: Schedule, now: datetime) -> bool:
@@ -360,12 +368,12 @@ async def run_solve(
                 loaded = await load_problem(session, schedule)
             answer = await asyncio.to_thread(solver.solve, loaded.problem, progress=progress)
             greedy = await asyncio.to_thread(domain.greedy_first_fit, loaded.problem)
-            if metrics is not None:
-                metrics.seconds.labels(answer.status).observe(answer.solve_seconds)
-                metrics.participants.labels(answer.status).inc(len(loaded.problem.participants))
             try:
                 async with unit_of_work(sessions) as session:
-                    await _store_answer(session, schedule_id, answer, greedy.days_used)
+                    if await _store_answer(session, schedule_id, answer, greedy.days_used) and metrics:
+                        # Counted once the answer is stored: an answer lost to a booking race is solved again.
+                        solved = (answer.status, answer.solve_seconds, len(loaded.problem.participants))
+                        on_commit(session, lambda: metrics.solved(*solved))
                 return
             except Exception as exc:
                 if not _lost_race(exc):
@@ -428,10 +436,11 @@ async def _finish(
 
 async def _store_answer(
     session: AsyncSession, schedule_id: uuid.UUID, answer: domain.ScheduleAnswer, greedy_days: int | None
-) -> None:
+) -> bool:
+    """Whether the answer was stored (not when the request was withdrawn meanwhile)."""
     schedule = await session.get(Schedule, schedule_id, with_for_update=True)
     if schedule is None or schedule.status != "solving":
-        return  # withdrawn (or given up as lost) while it was being solved
+        return False  # withdrawn (or given up as lost) while it was being solved
     repo = ScheduleRepository(session)
     await repo.release(schedule.id)
     assessor_days = {(uuid.UUID(a), g.day) for g in answer.groups for a in g.assessors}
@@ -449,6 +458,7 @@ async def _store_answer(
     schedule.reasons = list(answer.reasons)
     schedule.solve_seconds = answer.solve_seconds
     schedule.finished_at = func.now()
+    return True
 
 
 def _session_row(schedule: Schedule, group: domain.Group) -> ScheduledSession:
