@@ -1,9 +1,12 @@
-"""`python -m bakat_devstack run|infra`: start the stack, print where it is, supervise, stop on Ctrl-C."""
+"""`python -m bakat_devstack run|infra`: start the stack, print where it is, supervise, stop on Ctrl-C.
+`python -m bakat_devstack replay --since T|--all`: publish every service's sent outbox events again
+(after the embedded broker, which keeps nothing on disk, restarted)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import shlex
 import signal
@@ -11,7 +14,11 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+from bakat_common import replay as replay_command
+from bakat_common.settings import ServiceSettings
+
 from bakat_devstack.platform import Endpoints, Platform
+from bakat_devstack.postgres import async_database_url
 from bakat_devstack.services import SERVICES_BY_NAME
 from bakat_devstack.settings import DevstackSettings
 
@@ -29,7 +36,36 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-migrate", action="store_true", help="skip the services' migrations")
     infra = sub.add_parser("infra", help="PostgreSQL + broker + databases + topics only; prints env exports")
     infra.add_argument("--migrate", action="store_true", help="also run the services' migrations")
+    replay = sub.add_parser(
+        "replay", help="publish every service's sent outbox events again (the running stack's relays send them)"
+    )
+    when = replay.add_mutually_exclusive_group(required=True)
+    when.add_argument("--since", type=replay_command.moment, help="events recorded at or after (ISO 8601 with offset)")
+    when.add_argument("--all", action="store_true", help="every retained event")
+    replay.add_argument("--tenant", help="only this tenant's events")
+    replay.add_argument("--dry-run", action="store_true", help="count what would be published; change nothing")
     return parser
+
+
+def service_database_urls(settings: DevstackSettings) -> dict[str, str]:
+    """Each service's database as the stack uses it: its override, or bakat_<service> on the stack's server."""
+    server = settings.postgres_url or f"postgresql://postgres@{settings.host}:{settings.embedded_pg_port}/postgres"
+    return {
+        spec.name: settings.database_override(spec.name) or async_database_url(server, spec.database)
+        for spec in SERVICES_BY_NAME.values()
+        if spec.database is not None
+    }
+
+
+async def _replay(settings: DevstackSettings, args: argparse.Namespace, out: TextIO) -> int:
+    for name, url in service_database_urls(settings).items():
+        try:
+            outcome = await replay_command.run(ServiceSettings(database_url=url), args.since, args.tenant, args.dry_run)
+        except OSError as exc:
+            print(f"cannot reach {name}'s database ({exc}): is the stack (`make run`) up?", file=sys.stderr)
+            return 1
+        print(json.dumps({"service": name, **outcome}), file=out)
+    return 0
 
 
 def describe_run(endpoints: Endpoints) -> str:
@@ -103,6 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         stream=sys.stderr)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per readiness probe otherwise
     settings = DevstackSettings()
+    if args.command == "replay":
+        return asyncio.run(_replay(settings, args, sys.stdout))
     if args.command == "run":
         names = [n.strip() for n in args.services.split(",") if n.strip()]
         platform = Platform(settings, services=names, run_migrations=not args.no_migrate, echo=sys.stdout)
