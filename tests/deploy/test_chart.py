@@ -98,6 +98,11 @@ def test_each_service_runs_as_web_and_worker_with_probes_and_a_locked_down_conta
         locked = container["securityContext"]
         assert locked["readOnlyRootFilesystem"] and not locked["allowPrivilegeEscalation"]
         assert locked["capabilities"]["drop"] == ["ALL"]
+        # SIGTERM to SIGKILL: in-flight requests, then up to 10 s of the app's shutdown (the
+        # consumers' batch and offset commit, app.py), all inside the grace period.
+        args = container["args"]
+        requests_s = int(args[args.index("--timeout-graceful-shutdown") + 1])
+        assert requests_s + 10 < pod["terminationGracePeriodSeconds"]
         env = {e["name"]: e for e in container["env"]}
         if name == "bakat-gateway":
             assert env["BAKAT_ROSTER_URL"]["value"] == "http://bakat-roster:8000"
