@@ -9,24 +9,17 @@ import asyncio
 import io
 import json
 import os
-import shutil
 import signal
-import tempfile
 from argparse import Namespace
-from pathlib import Path
 
 import asyncpg
-import httpx
 import pytest
 from bakat_common.testing import eventually
 from bakat_common.topics import DEFAULT_PARTITIONS, all_topics
-from bakat_devstack.cli import _replay
-from bakat_devstack.platform import Platform
+from bakat_devstack.cli import replay_services
 from bakat_devstack.postgres import libpq_url
-from bakat_devstack.settings import DevstackSettings, with_free_ports
 from bakat_devstack.topics import ensure_topics
 
-from tests.conftest import FAST_ENV
 from tests.e2e.test_slice import new_kota
 
 pytestmark = pytest.mark.e2e
@@ -43,20 +36,6 @@ def nip(i: int) -> str:
     return f"198{i % 10}0101201001{1 + i % 2}{i:03d}"
 
 
-@pytest.fixture
-async def stack():
-    settings = with_free_ports(DevstackSettings(state_dir=Path(tempfile.mkdtemp(prefix="bakat-replay-")),
-                                                embedded_pg_unsafe_fast=True))  # fmt: skip
-    platform = Platform(settings, base_env={**os.environ, **FAST_ENV})
-    try:
-        endpoints = await platform.start()
-        async with httpx.AsyncClient(base_url=endpoints.gateway_url, timeout=15) as gateway:
-            yield settings, platform, endpoints, gateway
-    finally:
-        platform.stop()
-        shutil.rmtree(settings.state_dir, ignore_errors=True)
-
-
 async def placements(database_url: str, tenant: str) -> list[tuple]:
     conn = await asyncpg.connect(libpq_url(database_url))
     try:
@@ -67,14 +46,9 @@ async def placements(database_url: str, tenant: str) -> list[tuple]:
 
 
 async def test_after_the_broker_lost_everything_replay_rebuilds_placement(stack) -> None:
-    settings, platform, endpoints, gateway = stack
-
-    async def token_for(tenant: str, *roles: str) -> dict[str, str]:
-        r = await gateway.post("/auth/dev/token", json={"sub": "tester", "tenant": tenant, "roles": list(roles)})
-        return {"authorization": f"Bearer {r.json()['access_token']}"}
-
-    _, kota = await new_kota(gateway, token_for)
-    officer = await token_for(kota, "officer")
+    settings, platform, endpoints, gateway = stack.settings, stack.platform, stack.endpoints, stack.gateway
+    _, kota = await new_kota(gateway, stack.token_for)
+    officer = await stack.token_for(kota, "officer")
     people = [nip(i) for i in range(12)]
     for i, n in enumerate(people):
         r = await gateway.post(f"/tenants/{kota}/employees", headers=officer, json={"nip": n, "name": f"Pegawai {i}"})
@@ -104,7 +78,7 @@ async def test_after_the_broker_lost_everything_replay_rebuilds_placement(stack)
     assert await placements(placement_db, kota) == []
 
     out = io.StringIO()
-    assert await _replay(settings, Namespace(since=None, tenant=None, dry_run=False), out) == 0
+    assert await replay_services(settings, Namespace(since=None, tenant=None, dry_run=False), out) == 0
     replayed = {line["service"]: line["events"] for line in map(json.loads, out.getvalue().splitlines())}
     # Two tenants and 12 registrations; 12 SKP ratings and 12 results; placement's own events too.
     assert (replayed["roster"], replayed["assessment"]) == (2 + len(people), 2 * len(people)), replayed
@@ -124,7 +98,7 @@ async def test_after_the_broker_lost_everything_replay_rebuilds_placement(stack)
     )
     assert moved.json()["performance"]["level"] == "below"
     # Replayed twice more, nothing changes: every consumer's inbox has these events.
-    assert await _replay(settings, Namespace(since=None, tenant=None, dry_run=False), io.StringIO()) == 0
+    assert await replay_services(settings, Namespace(since=None, tenant=None, dry_run=False), io.StringIO()) == 0
     await asyncio.sleep(3)
     again = await placements(placement_db, kota)
     assert [r for r in again if r[1] != people[0]] == [r for r in before if r[1] != people[0]]

@@ -57,7 +57,7 @@ def service_database_urls(settings: DevstackSettings) -> dict[str, str]:
     }
 
 
-async def _replay(settings: DevstackSettings, args: argparse.Namespace, out: TextIO) -> int:
+async def replay_services(settings: DevstackSettings, args: argparse.Namespace, out: TextIO) -> int:
     for name, url in service_database_urls(settings).items():
         try:
             outcome = await replay_command.run(ServiceSettings(database_url=url), args.since, args.tenant, args.dry_run)
@@ -140,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per readiness probe otherwise
     settings = DevstackSettings()
     if args.command == "replay":
-        return asyncio.run(_replay(settings, args, sys.stdout))
+        return asyncio.run(replay_services(settings, args, sys.stdout))
     if args.command == "run":
         names = [n.strip() for n in args.services.split(",") if n.strip()]
         platform = Platform(settings, services=names, run_migrations=not args.no_migrate, echo=sys.stdout)

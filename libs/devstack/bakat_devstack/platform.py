@@ -127,6 +127,19 @@ class Platform:
             log.info("stopping PostgreSQL")
             postgres.stop()
 
+    async def restart_service(self, name: str) -> None:
+        """Start a service again after it exited (killed, or stopped by SIGTERM) and wait until it
+        is ready: what Kubernetes does for a pod's container (the resilience tests)."""
+        child = self.children[name]
+        if child.is_running():
+            raise RuntimeError(f"{name} is still running")
+        child.wait_stopped(time.monotonic())  # reap it
+        child.start()
+        assert self.endpoints is not None
+        deadline = time.monotonic() + self.settings.ready_timeout_s
+        async with httpx.AsyncClient(trust_env=False, timeout=2.0) as client:
+            await self._wait_ready(name, child, self.endpoints.service_urls[name], client, deadline)
+
     async def __aenter__(self) -> Endpoints:
         return await self.start()
 

