@@ -456,3 +456,48 @@ def test_lag_of_a_partition_given_away_in_a_rebalance_is_no_longer_reported() ->
     consumer.consumer = Assignment({p0})  # partition 1 went to another replica
     consumer._update_lag()
     assert (lag("0"), lag("1")) == (60, None)
+
+
+async def test_a_poison_event_is_redriven_after_the_fix_and_handled_once(sessions, producer, kafka_settings, topic):
+    from bakat_common.redrive import redrive
+
+    poison, good = make_event(666), make_event(1)
+    fixed = asyncio.Event()  # the "code fix": the domain rule accepts the payload from now on
+
+    async def handler(session, event):
+        if event.data["n"] == 666 and not fixed.is_set():
+            raise ValueError("payload rejected by the domain rules")
+        await record_effect(session, event)
+
+    for e in (poison, good):
+        await producer.send_and_wait(topic, e.to_bytes(), key=e.key.encode())
+    group = f"g-{uuid.uuid4().hex[:8]}"
+    consumer = new_consumer(kafka_settings, sessions, producer, topic, handler, group=group, max_attempts=2)
+    stop = asyncio.Event()
+    task = asyncio.create_task(consumer.run(stop))
+    try:
+        async def good_done():
+            return set(await effect_counts(sessions)) == {good.id}
+
+        await wait_for(good_done)
+        await read_topic(kafka_settings.bootstrap_servers, dead_letter_topic(group), expect=1)
+        [listed] = await redrive(kafka_settings, group, listing=True)
+        assert (listed["event_id"], listed["redriven"], listed["original_topic"]) == (poison.id, False, topic)
+        assert "payload rejected" in listed["error"]
+
+        fixed.set()
+        [sent] = await redrive(kafka_settings, group)
+        assert sent["redriven"] is True
+
+        async def both_done():
+            return await effect_counts(sessions) == {good.id: 1, poison.id: 1}
+
+        await wait_for(both_done)
+        assert await redrive(kafka_settings, group) == []  # re-driven once; nothing new since
+        again = await redrive(kafka_settings, group, again=True)  # on purpose: the inbox has it now
+        assert [e["event_id"] for e in again] == [poison.id]
+        await asyncio.sleep(1.0)
+        assert await effect_counts(sessions) == {good.id: 1, poison.id: 1}
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
