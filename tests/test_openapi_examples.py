@@ -154,16 +154,18 @@ def test_every_example_in_the_components_validates(service) -> None:
 
 @cache
 def models(service: str) -> dict[str, type[BaseModel]]:
-    """The service's pydantic models by class name (component names are the class names)."""
-    package = importlib.import_module(service)
+    """The service's pydantic models by class name (component names are the class names), and the
+    shared contracts' (a body can be one: bakat_common.contracts.reconcile)."""
     found: dict[str, type[BaseModel]] = {}
-    for info in pkgutil.walk_packages(package.__path__, f"{service}."):
-        if ".migrations" in info.name:
-            continue
-        module = importlib.import_module(info.name)
-        for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == info.name:
-                assert found.setdefault(value.__name__, value) is value, f"two models named {value.__name__}"
+    for root in (service, "bakat_common.contracts"):
+        package = importlib.import_module(root)
+        for info in pkgutil.walk_packages(package.__path__, f"{root}."):
+            if ".migrations" in info.name:
+                continue
+            module = importlib.import_module(info.name)
+            for value in vars(module).values():
+                if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == info.name:
+                    assert found.setdefault(value.__name__, value) is value, f"two models named {value.__name__}"
     return found
 
 

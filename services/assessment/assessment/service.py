@@ -667,7 +667,7 @@ def _result_snapshot(assessment: Assessment) -> dict[str, Any]:
     }
 
 
-def _event_payload(assessment: Assessment) -> dict[str, Any]:
+def event_payload(assessment: Assessment) -> dict[str, Any]:
     return {
         "assessment_id": str(assessment.id),
         "nip": assessment.nip,
@@ -715,7 +715,7 @@ async def complete(
     assessment.status, assessment.version, assessment.completed_at = "completed", 1, now
     assessment.valid_until = domain.valid_until(now.date(), campaign.validity_years)
     await _record_version(session, assessment, principal.subject, "completed")
-    payload = AssessmentCompletedV1(**_event_payload(assessment))
+    payload = AssessmentCompletedV1(**event_payload(assessment))
     await add_to_outbox(
         session, new_event(payload, service=SERVICE, tenant=tenant_id, subject=assessment.nip), topic=TOPIC
     )
@@ -778,7 +778,7 @@ async def correct(
     await _apply_result(session, assessment, scores | changed, _standard(position, campaign), weights)
     assessment.version += 1
     await _record_version(session, assessment, principal.subject, data.reason)
-    payload = AssessmentCorrectedV1(**_event_payload(assessment), reason=data.reason)
+    payload = AssessmentCorrectedV1(**event_payload(assessment), reason=data.reason)
     await add_to_outbox(
         session, new_event(payload, service=SERVICE, tenant=tenant_id, subject=assessment.nip), topic=TOPIC
     )
@@ -824,7 +824,7 @@ async def record_assessment_result(
     repo.add(assessment)
     await session.flush()
     await _record_version(session, assessment, principal.subject, "recorded")
-    payload = AssessmentCompletedV1(**_event_payload(assessment))
+    payload = AssessmentCompletedV1(**event_payload(assessment))
     await add_to_outbox(
         session, new_event(payload, service=SERVICE, tenant=tenant_id, subject=data.nip), topic=TOPIC
     )

@@ -3,6 +3,7 @@ from __future__ import annotations
 from bakat_common.app import create_service_app
 from fastapi import FastAPI
 
+from roster import resync_api
 from roster.api import router
 from roster.config import RosterSettings
 from roster.metrics import RosterMetrics
@@ -13,7 +14,7 @@ def create_app(settings: RosterSettings) -> FastAPI:
         settings,
         title="Bakat roster",
         description="Tenants (provinsi, kabupaten/kota), employees with validated NIP.",
-        routers=[router],
+        routers=[resync_api.router, router],  # resync first: its paths would match roster.api's {nip}
         domain_metrics=RosterMetrics,
     )
 
