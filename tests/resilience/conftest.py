@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from bakat_common.testing import eventually
 from bakat_devstack.platform import Endpoints, Platform
 from bakat_devstack.settings import DevstackSettings, with_free_ports
 
@@ -23,6 +24,17 @@ class Stack:
     platform: Platform
     endpoints: Endpoints
     gateway: httpx.AsyncClient
+
+    async def post_when_known(self, path: str, headers: dict[str, str], body, timeout: float = 120) -> httpx.Response:
+        """POST a bulk request naming employees registered a moment ago, again until the service has
+        heard of all of them (roster's events): a 404 or a 422 whose only complaint is unknown NIPs."""
+
+        def caught_up(r: httpx.Response) -> bool:
+            if r.status_code == 404:
+                return False
+            return not (r.status_code == 422 and {e.get("rule") for e in r.json()["errors"]} == {"unknown_nip"})
+
+        return await eventually(lambda: self.gateway.post(path, headers=headers, json=body), caught_up, timeout=timeout)
 
     async def token_for(self, tenant: str, *roles: str) -> dict[str, str]:
         r = await self.gateway.post("/auth/dev/token", json={"sub": "tester", "tenant": tenant, "roles": list(roles)})

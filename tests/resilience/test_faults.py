@@ -43,11 +43,7 @@ async def load_tenant(stack, kota: str) -> dict[str, str]:
     assert r.status_code == 202, r.text
     assert (await wait_for_job(stack.gateway, bkn, kota, r.json(), timeout=120))["status"] == "done"
     ratings = [{"nip": p["nip"], "year": 2024, "predikat": PREDIKAT[i % 4]} for i, p in enumerate(staff)]
-    r = await eventually(  # the assessment service hears of the employees by event
-        lambda: stack.gateway.post(f"/tenants/{kota}/performance-ratings/batch", headers=bkn, json=ratings),
-        lambda r: r.status_code != 404,
-        timeout=60,
-    )
+    r = await stack.post_when_known(f"/tenants/{kota}/performance-ratings/batch", bkn, ratings)
     assert r.status_code == 200, r.text
     return bkn
 

@@ -87,7 +87,9 @@ async def load(stack, kota: str, people: list[dict]) -> dict:
     assert r.status_code == 202, r.text
     assert (await wait_for_job(stack.gateway, bkn, kota, r.json(), timeout=180))["status"] == "done"
     ratings = [{"nip": p["nip"], "year": 2024, "predikat": PREDIKAT[i % 4]} for i, p in enumerate(people)]
-    await send(stack, f"/tenants/{kota}/performance-ratings/batch", bkn, ratings)
+
+    r = await stack.post_when_known(f"/tenants/{kota}/performance-ratings/batch", bkn, ratings)
+    assert r.status_code == 200, r.text
     return bkn
 
 
