@@ -80,6 +80,12 @@ SCOPE_SETTING = "bakat.tenants"
 EVERY_TENANT = "*"
 tenant_scope: ContextVar[str] = ContextVar("bakat_tenant_scope", default="")
 _SCOPE_APPLIED = "bakat_tenant_scope"  # session.info: the scope of the open transaction's connection
+# session.info: (the Connection, the scope) that the open transaction set: known to hold on that
+# PostgreSQL session once (and only if) the connection's transaction commits.
+_SCOPE_PENDING = "bakat_tenant_scope_pending"
+# Connection.info (kept with the pooled DBAPI connection, dropped with it): the value the setting is
+# known to have on that PostgreSQL session. Absent: unknown, set it.
+_SCOPE_ON_CONNECTION = "bakat_tenant_scope"
 _SET_SCOPE = text(f"SELECT set_config('{SCOPE_SETTING}', :scope, false)")
 
 
@@ -100,8 +106,18 @@ async def set_tenant_scope(session: AsyncSession, tenants: Iterable[str]) -> Non
     tenant_scope.set(value)
     applied = session.info.get(_SCOPE_APPLIED)
     if applied is not None and applied != value:  # the transaction's connection has another scope
+        connection = (await session.connection()).sync_connection
+        # Unknown from here: a savepoint rolled back, or the transaction, would take the value back.
+        connection.info.pop(_SCOPE_ON_CONNECTION, None)
+        session.info.pop(_SCOPE_PENDING, None)
         await session.execute(_SET_SCOPE, {"scope": value})
+        if _autocommit(connection):  # committed as it ran
+            connection.info[_SCOPE_ON_CONNECTION] = value
         session.info[_SCOPE_APPLIED] = value
+
+
+def _autocommit(connection: Any) -> bool:
+    return connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
 
 
 class ScopedSession(Session):
@@ -110,17 +126,43 @@ class ScopedSession(Session):
 
 @event.listens_for(ScopedSession, "after_begin")
 def _apply_tenant_scope(session: Session, transaction: Any, connection: Any) -> None:
-    # Session-wide (not transaction-local) so it also holds in autocommit read sessions; every
-    # transaction sets it afresh, so a pooled connection never carries a previous request's scope.
+    # Session-wide (not transaction-local) so it also holds in autocommit read sessions. Every
+    # transaction runs with the task's scope: set afresh unless the pooled connection is known to
+    # have exactly this value already (a round trip saved per request). Known means: set by an
+    # autocommit statement that succeeded, or by a transaction that committed; a transaction that
+    # set it and rolled back leaves the value unknown, so the next one sets it again.
     scope = tenant_scope.get()
-    connection.execute(_SET_SCOPE, {"scope": scope})
+    info = connection.info
+    if info.get(_SCOPE_ON_CONNECTION) != scope:
+        info.pop(_SCOPE_ON_CONNECTION, None)
+        connection.execute(_SET_SCOPE, {"scope": scope})
+        if _autocommit(connection):
+            info[_SCOPE_ON_CONNECTION] = scope
+        else:
+            session.info[_SCOPE_PENDING] = (connection, scope)
     session.info[_SCOPE_APPLIED] = scope
+
+
+@event.listens_for(ScopedSession, "after_commit")
+def _confirm_tenant_scope(session: Session) -> None:
+    # After PostgreSQL's COMMIT succeeded, before the connection goes back to the pool. Also called when
+    # a savepoint is released, and for a session joined to an outer transaction it does not commit:
+    # the connection is then still in a transaction, that may yet roll back; wait for the real COMMIT.
+    pending = session.info.get(_SCOPE_PENDING)
+    if pending is None:
+        return
+    connection, scope = pending
+    if connection.closed or connection.invalidated or connection.in_transaction():
+        return
+    session.info.pop(_SCOPE_PENDING)
+    connection.info[_SCOPE_ON_CONNECTION] = scope
 
 
 @event.listens_for(ScopedSession, "after_transaction_end")
 def _forget_tenant_scope(session: Session, transaction: Any) -> None:
     if transaction.parent is None:  # the outermost transaction: its connection goes back to the pool
         session.info.pop(_SCOPE_APPLIED, None)
+        session.info.pop(_SCOPE_PENDING, None)  # not committed: the value stays unknown
 
 
 # ---- after commit -----------------------------------------------------------------------------------

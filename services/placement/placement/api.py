@@ -8,7 +8,7 @@ from bakat_common.app import PrincipalDep, ReadSessionDep, RuntimeDep, SessionDe
 from bakat_common.errors import NotFound, problem_responses
 from bakat_common.pagination import decode_nip_cursor, encode_nip_cursor
 from bakat_common.tenancy import KnownTenantDep
-from fastapi import APIRouter, BackgroundTasks, Query
+from fastapi import APIRouter, BackgroundTasks, Query, Response
 from sqlalchemy import select
 
 from placement import service
@@ -47,11 +47,13 @@ router = APIRouter(tags=["placements"])
     summary="The employee's nine-box placement, with both axis levels and why",
 )
 async def get_placement(
-    tenant_id: KnownTenantDep, nip: NipPath, session: SessionDep, principal: PrincipalDep
-) -> PlacementOut:
+    tenant_id: KnownTenantDep, nip: NipPath, session: ReadSessionDep, principal: PrincipalDep
+) -> Response:
+    # Outside a transaction, as the nine-box: the audit row is written once the placement was found
+    # (a 404 shows nothing and records nothing). The model is serialised once, not validated again.
     placement = await service.placement_of(session, tenant_id, nip)
     await trail.record(session, principal, tenant_id, "read", PLACEMENT, [nip], route="placement")
-    return PlacementOut.of(placement)
+    return Response(content=PlacementOut.of(placement).model_dump_json(), media_type="application/json")
 
 
 @router.get(
@@ -86,7 +88,7 @@ async def nine_box(
     unit: UnitQuery = None,
     tier: Annotated[str | None, Query(max_length=20)] = None,
     per_box: Annotated[int, Query(ge=0, le=500, description="members listed per box")] = 20,
-) -> NineBoxView:
+) -> Response:
     counts, members = await PlacementRepository(session).nine_box(tenant_id, unit, tier, per_box)
     await trail.record(session, principal, tenant_id, "read", NINE_BOX, [m.nip for m in members], route="nine-box",
                        unit=unit, tier=tier)  # fmt: skip
@@ -96,10 +98,11 @@ async def nine_box(
             BoxMember(nip=m.nip, name=m.name, unit_code=m.unit_code, tier=m.tier,
                       potential_score=m.potential_score, predikat=m.predikat)
         )  # fmt: skip
-    return NineBoxView(
+    view = NineBoxView(
         total=sum(counts.values()),
         boxes=[BoxView(box=b, count=counts.get(b, 0), members=listed.get(b, [])) for b in range(1, 10)],
     )
+    return Response(content=view.model_dump_json(), media_type="application/json")  # serialised once
 
 
 @router.get(

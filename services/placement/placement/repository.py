@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 from bakat_common.db import any_of, copy_records, upsert_rows
-from sqlalchemy import Date, and_, cast, func, select, text, true
+from sqlalchemy import Date, Select, and_, bindparam, cast, func, select, text, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from placement.models import (
@@ -24,6 +25,43 @@ HISTORY_COLUMNS = (
     "tenant_id", "nip", "box", "computed_box", "calibration_id", "potential_score", "predikat", "skp_year",
     "assessment_id", "rule_version", "reasons", "computed_at",
 )  # fmt: skip
+
+
+# The nine-box's statements are Core (the table, not the entity: no ORM compile step, plain rows) and
+# built once per shape with bound parameters: building and cache-keying them cost more than the query.
+_PLACEMENTS = PlacementRecord.__table__
+_LIKE_ESCAPE = "/"
+
+
+@functools.cache
+def _unit_path_statement() -> Select:
+    p = _PLACEMENTS
+    return (
+        select(p.c.unit_path)
+        .where(p.c.tenant_id == bindparam("tenant_id"), p.c.unit_path.like(bindparam("pattern"), escape=_LIKE_ESCAPE))
+        .limit(1)
+    )
+
+
+@functools.cache
+def _nine_box_statements(by_unit: bool, by_tier: bool) -> tuple[Select, Select]:
+    """(counts per box, the first `per_box` members of each box) for PlacementRepository.nine_box."""
+    p = _PLACEMENTS
+    where = [p.c.tenant_id == bindparam("tenant_id"), p.c.employee_status == "active"]
+    if by_unit:  # see PlacementRepository._scope
+        where += [p.c.unit_path.op("~>=~")(bindparam("low")), p.c.unit_path.op("~<~")(bindparam("high"))]
+    if by_tier:
+        where.append(p.c.tier == bindparam("tier"))
+    counts = select(p.c.box, func.count()).where(*where).group_by(p.c.box)
+    boxes = func.generate_series(1, 9).table_valued("box").render_derived(name="b")
+    first = (
+        select(p.c.box, p.c.nip, p.c.name, p.c.unit_code, p.c.tier, p.c.potential_score, p.c.predikat)
+        .where(*where, p.c.box == boxes.c.box)
+        .order_by(p.c.name, p.c.nip)
+        .limit(bindparam("per_box"))
+        .lateral("first")
+    )
+    return counts, select(first).select_from(boxes).join(first, true())
 
 
 def _newest(rows: list[dict], order) -> list[dict]:
@@ -203,14 +241,9 @@ class PlacementRepository:
         """The unit's path from the root ("/DINKES/"), read off the first placed employee found in it
         or below it; None when nobody placed belongs to it."""
         marker = f"/{unit_code}/"
-        path = await self.session.scalar(
-            select(PlacementRecord.unit_path)
-            .where(
-                PlacementRecord.tenant_id == tenant_id,
-                PlacementRecord.unit_path.contains(marker, autoescape=True),
-            )
-            .limit(1)
-        )
+        e = _LIKE_ESCAPE
+        pattern = "%" + marker.replace(e, e + e).replace("%", e + "%").replace("_", e + "_") + "%"
+        path = await self.session.scalar(_unit_path_statement(), {"tenant_id": tenant_id, "pattern": pattern})
         return None if path is None else path[: path.index(marker) + len(marker)]
 
     async def _scope(self, tenant_id: str, unit_code: str | None, tier: str | None) -> list | None:
@@ -237,25 +270,18 @@ class PlacementRepository:
         """Counts per box and the first `per_box` members of each (by name) of the active employees in
         a unit (with its sub-units) and/or tier. The counts read the unit-path index only; the members
         walk each box's (name, NIP) index until enough belong to the unit, so neither sorts the unit."""
-        where = await self._scope(tenant_id, unit_code, tier)
-        if where is None:
-            return {}, []
-        counts = await self.session.execute(
-            select(PlacementRecord.box, func.count()).where(*where).group_by(PlacementRecord.box)
-        )
-        boxes = func.generate_series(1, 9).table_valued("box").render_derived(name="b")
-        first = (
-            select(
-                PlacementRecord.box, PlacementRecord.nip, PlacementRecord.name, PlacementRecord.unit_code,
-                PlacementRecord.tier, PlacementRecord.potential_score, PlacementRecord.predikat,
-            )
-            .where(*where, PlacementRecord.box == boxes.c.box)
-            .order_by(PlacementRecord.name, PlacementRecord.nip)
-            .limit(per_box)
-            .lateral("first")
-        )  # fmt: skip
-        members = await self.session.execute(select(first).select_from(boxes).join(first, true()))
-        return {box: n for box, n in counts}, list(members.all())
+        params: dict = {"tenant_id": tenant_id, "per_box": per_box}
+        if unit_code is not None:
+            prefix = await self.unit_prefix(tenant_id, unit_code)
+            if prefix is None:
+                return {}, []
+            params.update(low=prefix, high=prefix[:-1] + chr(ord("/") + 1))
+        if tier is not None:
+            params["tier"] = tier
+        counts, members = _nine_box_statements(unit_code is not None, tier is not None)
+        counted = await self.session.execute(counts, params)
+        listed = await self.session.execute(members, params)
+        return {box: n for box, n in counted}, list(listed.all())
 
     async def box_counts_by_unit_path(
         self, tenant_id: str, parent_code: str | None, tier: str | None

@@ -244,13 +244,20 @@ async def _employee(repo: RosterRepository, principal, tenant_id: str, nip: str)
     return employee
 
 
+# As the list page: one row read outside a transaction, answered as the JSON of service.employee_item
+# (EmployeeOut's, checked by a test) without an entity or a model.
 @router.get(
     "/tenants/{tenant_id}/employees/{nip}", response_model=EmployeeOut, tags=["employees"], responses=READ
 )
 async def get_employee(
-    tenant_id: TenantId, nip: NipPath, session: SessionDep, principal: PrincipalDep
-) -> EmployeeOut:
-    return service.employee_out(await _employee(RosterRepository(session), principal, tenant_id, nip))
+    tenant_id: TenantId, nip: NipPath, session: ReadSessionDep, principal: PrincipalDep, runtime: RuntimeDep
+) -> Response:
+    repo = RosterRepository(session)
+    await service.authorize_known_tenant(repo, principal, tenant_id, runtime.tenant_parents)
+    row = await repo.employee_row(tenant_id, nip)
+    if row is None:
+        raise NotFound(f"employee {nip} not found in {tenant_id}")
+    return Response(content=to_json(service.employee_item(row)), media_type="application/json")
 
 
 @router.patch(

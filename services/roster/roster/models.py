@@ -7,7 +7,19 @@ from datetime import date, datetime
 from typing import Any
 
 from bakat_common.db import ServiceBase, new_metadata
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, text
+from sqlalchemy import (
+    Date,
+    DateTime,
+    FetchedValue,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -72,6 +84,9 @@ class Position(Base):
 
 class Employee(Base):
     __tablename__ = "employees"
+    # Values the database makes (created_at, and updated_at = now() on a change) come back with the
+    # INSERT/UPDATE's RETURNING: no SELECT after a write to read them.
+    __mapper_args__ = {"eager_defaults": True}
     __table_args__ = (
         UniqueConstraint("tenant_id", "nip", name="uq_employees_tenant_nip"),
         Index("ix_employees_tenant_unit", "tenant_id", "unit_id", "nip"),
@@ -112,7 +127,9 @@ class Employee(Base):
     status: Mapped[str] = mapped_column(String(10), default="active")  # active | retired
     version: Mapped[int] = mapped_column(Integer, default=1)  # bumped on every change; events carry it
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), server_onupdate=FetchedValue()
+    )
     unit: Mapped[Unit | None] = relationship(lazy="joined")
     position: Mapped[Position | None] = relationship(lazy="joined")
 

@@ -91,6 +91,18 @@ def _employee_page(filters: frozenset[str]) -> Select:
     )
 
 
+@functools.cache
+def _employee_row() -> Select:
+    """One employee as a list page's row (LISTED_COLUMNS): for GET of one employee, without an entity."""
+    e, u, p = _EMPLOYEES, _UNITS, _POSITIONS
+    joined = {"unit_code": u.c.code, "unit_name": u.c.name, "position_code": p.c.code}
+    return (
+        select(*[joined[name].label(name) if name in joined else e.c[name] for name in LISTED_COLUMNS])
+        .select_from(e.outerjoin(u, u.c.id == e.c.unit_id).outerjoin(p, p.c.id == e.c.position_id))
+        .where(e.c.tenant_id == bindparam("tenant_id"), e.c.nip == bindparam("nip"))
+    )
+
+
 class RosterRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -159,6 +171,10 @@ class RosterRepository:
         if for_update:
             stmt = stmt.with_for_update(of=Employee)
         return await self.session.scalar(stmt)
+
+    async def employee_row(self, tenant_id: str, nip: str) -> Row | None:
+        """The employee as a row of LISTED_COLUMNS (see service.employee_item), or None."""
+        return (await self.session.execute(_employee_row(), {"tenant_id": tenant_id, "nip": nip})).first()
 
     async def employees_by_nip(self, tenant_id: str, nips: Sequence[str]) -> dict[str, Employee]:
         rows = await self.session.scalars(

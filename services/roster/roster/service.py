@@ -25,6 +25,7 @@ from bakat_common.events import new_event
 from bakat_common.outbox import add_to_outbox
 from bakat_common.topics import service_topic
 from sqlalchemy import Row, func
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from roster.civil_service import golongan_problem, pangkat_of, retirement_age, retirement_date
@@ -594,7 +595,8 @@ async def update_employee(
     _change(repo, employee, "updated", principal.subject, changes)
     await session.flush()
     await publish(session, EmployeeUpdatedV1(**snapshot_fields(employee)), tenant_id, employee.nip)
-    await session.refresh(employee)
+    if expired := sa_inspect(employee).expired_attributes:  # none: the UPDATE returned updated_at
+        await session.refresh(employee, list(expired))
     return employee
 
 

@@ -183,6 +183,19 @@ async def test_a_listed_row_is_employee_out(stack):
     assert any(i["unit_code"] is None for i in items) and any(i["pangkat"] is None for i in items)
 
 
+
+async def test_one_employee_is_employee_out_byte_for_byte(stack):
+    """GET of one employee answers employee_item's JSON of RosterRepository.employee_row: EmployeeOut's."""
+    viewer = stack.token(KOTA, "viewer")
+    for employee in await everyone(stack):
+        r = await stack.client.get(f"{LIST}/{employee.nip}", headers=viewer)
+        assert r.status_code == 200
+        assert r.headers["content-type"] == "application/json"
+        assert r.content == service.employee_out(employee).model_dump_json().encode()
+    r = await stack.client.get(f"{LIST}/199001012015011999", headers=viewer)
+    assert r.status_code == 404
+    assert (await stack.client.get(f"{LIST}/{employee.nip}", headers=stack.token(OTHER, "viewer"))).status_code == 403
+
 async def test_pages_are_the_models_json_byte_for_byte(stack):
     """What the route answers is what `EmployeePage(items=[employee_out(...)])` serialised to."""
     ordered = [service.employee_out(e) for e in sorted(await everyone(stack), key=lambda e: e.nip)]
@@ -283,7 +296,8 @@ async def test_a_page_is_one_statement_once_the_tenant_is_known(stack):
     scopes: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        # The tenant scope for row-level security is set once as each request's transaction begins.
+        # The tenant scope for row-level security is set as each request's transaction begins, unless
+        # its pooled connection is known to carry that scope already (libs/common/tests/test_tenant_scope.py).
         (scopes if "set_config('bakat.tenants'" in statement else statements).append(statement)
 
     stack.runtime.tenant_parents.clear()
@@ -297,7 +311,11 @@ async def test_a_page_is_one_statement_once_the_tenant_is_known(stack):
         for params in ({"unit": "RSUD"}, {"unit": "DISDIK", "limit": 2}, {"q": "Pegawai"}):
             assert (await stack.client.get(LIST, headers=viewer, params=params)).status_code == 200
         assert len(statements) == 3 and not any("FROM tenants" in s for s in statements)
-        assert len(scopes) == 2 + 3  # one per request's unit of work (the first request included)
+        # Once per pooled connection at most, not once per request (5 units of work here): the two
+        # connections the first request used carry the scope for the next three (the same tenant), and
+        # connections warmed by this module's earlier tests may carry it already (then none is set).
+        # That the scope is still set whenever it differs: libs/common/tests/test_tenant_scope.py.
+        assert len(scopes) <= 2, scopes
         # a foreign token is refused from what is remembered, without a query
         r = await stack.client.get(LIST, headers=stack.token(OTHER, "viewer"))
         assert r.status_code == 403 and len(statements) == 3
