@@ -17,7 +17,7 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
 from pydantic_core import to_json
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bakat_common.db import copy_records
@@ -199,10 +199,12 @@ class OutboxRelay:
 
 
 async def replay(session: AsyncSession, *, since: datetime | None = None, tenant: str | None = None) -> int:
-    """Mark already-sent events for publication again (e.g. after the broker lost its data)."""
+    """Mark already-sent events for publication again (e.g. after the broker lost its data). `since`:
+    events recorded or sent at or after it (an event recorded before and sent after the loss was
+    lost too: a backlog, a retry, a long import's transaction)."""
     stmt = update(outbox).where(outbox.c.sent_at.is_not(None))
     if since is not None:
-        stmt = stmt.where(outbox.c.created_at >= since)
+        stmt = stmt.where(or_(outbox.c.created_at >= since, outbox.c.sent_at >= since))
     if tenant is not None:
         stmt = stmt.where(outbox.c.tenant == tenant)
     result = await session.execute(stmt.values(sent_at=None, attempts=0, next_attempt_at=func.now()))

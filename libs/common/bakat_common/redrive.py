@@ -9,7 +9,8 @@ consumer with the error and the original topic in its headers) goes back to its 
 unchanged, same key and id. The group it failed in handles it afresh (a dead-lettered event is
 not in its inbox); every other group of that topic has it already and skips it. What this command
 has re-driven is remembered in its own consumer group (`bakat-redrive.<group>`): running it again
-re-drives only what arrived since; `--again` starts over from the oldest dead letter.
+re-drives only what arrived since (a run with `--event-id` moves nothing on: the others still wait);
+`--again` starts over from the oldest dead letter.
 docs/RUNBOOK.md, BakatDeadLetters.
 """
 
@@ -85,7 +86,9 @@ async def redrive(
                     seen.append(entry)
                 if await consumer.position(tp) >= ends[tp]:
                     pending.discard(tp)
-        if not listing:  # only after every send was acknowledged: a crash re-drives, never loses
+        # Only after every send was acknowledged (a crash re-drives, never loses), and only when every
+        # dead letter was sent: after `--event-id`, the others still wait for the next plain run.
+        if not listing and only is None and all(e["redriven"] for e in seen):
             await consumer.commit({tp: OffsetAndMetadata(ends[tp], "") for tp in partitions})
     finally:
         await producer.stop()

@@ -6,8 +6,11 @@ data: the embedded broker keeps everything in memory, and a real cluster can los
 
 BAKAT_DATABASE_URL names the service's database, as for `bakat_common.migrate`. The command only
 marks the rows unsent and wakes the relay (NOTIFY); the service's running relay publishes them in
-their original order with their original ids, so consumers that already have an event's effect
-skip it (their inbox) and consumers that lost their state rebuild it. docs/RUNBOOK.md, "Replay".
+the order they were recorded, with their original ids and keys, so consumers that already have an
+event's effect skip it (their inbox) and consumers that lost their state rebuild it. Events recorded
+while the broker was away may reach it before the replayed older ones: consumers keep the newest
+version of everything, whatever order it comes in. `--since` takes the events recorded or sent at or
+after that time. docs/RUNBOOK.md, "Replay".
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bakat_common.db import create_engine
@@ -47,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Publish a Bakat service's sent outbox events again (BAKAT_DATABASE_URL names its database).",
     )
     when = parser.add_mutually_exclusive_group(required=True)
-    when.add_argument("--since", type=moment, help="events recorded at or after this time (ISO 8601 with offset)")
+    when.add_argument("--since", type=moment, help="events recorded or sent at or after this time (ISO 8601 with offset)")
     when.add_argument("--all", action="store_true", help="every retained event")
     parser.add_argument("--tenant", help="only this tenant's events")
     parser.add_argument("--dry-run", action="store_true", help="count what would be published; change nothing")
@@ -62,8 +65,8 @@ async def run(
         async with AsyncSession(engine) as session, session.begin():
             if dry_run:
                 query = select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_not(None))
-                if since is not None:
-                    query = query.where(outbox.c.created_at >= since)
+                if since is not None:  # as replay() chooses them
+                    query = query.where(or_(outbox.c.created_at >= since, outbox.c.sent_at >= since))
                 if tenant is not None:
                     query = query.where(outbox.c.tenant == tenant)
                 count = (await session.execute(query)).scalar_one()

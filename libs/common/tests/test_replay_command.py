@@ -21,13 +21,15 @@ pytestmark = pytest.mark.integration
 NOW = datetime.now(timezone.utc)
 
 
-async def published_once(sessions, producer, common_engine, topic, events: list[tuple[CloudEvent, datetime]]) -> None:
+async def published_once(sessions, producer, common_engine, topic, events: list[tuple]) -> None:
+    """(event, recorded at, sent at): published, then dated as if recorded and sent at those times."""
     async with sessions() as s, s.begin():
-        for event, _ in events:
+        for event, *_ in events:
             await add_to_outbox(s, event, topic=topic)
-        for event, created in events:  # as if recorded at these times
-            await s.execute(update(outbox).where(outbox.c.event_id == event.id).values(created_at=created))
     assert await OutboxRelay(common_engine, producer, Metrics("test")).publish_pending() == len(events)
+    async with sessions() as s, s.begin():
+        for event, created, sent in events:
+            await s.execute(update(outbox).where(outbox.c.event_id == event.id).values(created_at=created, sent_at=sent))
 
 
 def settings_of(common_engine) -> ServiceSettings:
@@ -35,22 +37,27 @@ def settings_of(common_engine) -> ServiceSettings:
 
 
 async def test_events_since_a_time_are_published_again_in_order(sessions, producer, kafka_settings, topic, common_engine):
-    old, batu, serang = make_event(1), make_event(2), make_event(3, tenant="kab-serang")
-    await published_once(sessions, producer, common_engine, topic,
-                         [(old, NOW - timedelta(days=2)), (batu, NOW - timedelta(hours=1)), (serang, NOW)])  # fmt: skip
+    old, late, batu, serang = make_event(1), make_event(4), make_event(2), make_event(3, tenant="kab-serang")
+    day_ago, hour_ago = NOW - timedelta(days=2), NOW - timedelta(hours=1)
+    await published_once(sessions, producer, common_engine, topic, [
+        (old, day_ago, day_ago),
+        (late, day_ago, hour_ago),  # recorded before, sent after: the broker may have lost it too
+        (batu, hour_ago, hour_ago),
+        (serang, NOW, NOW),
+    ])  # fmt: skip
     settings = settings_of(common_engine)
 
     dry = await replay_command.run(settings, NOW - timedelta(hours=2), None, dry_run=True)
-    assert (dry["events"], dry["unsent_now"]) == (2, 0)  # counted, nothing changed
+    assert (dry["events"], dry["unsent_now"]) == (3, 0)  # counted, nothing changed
 
     outcome = await replay_command.run(settings, NOW - timedelta(hours=2), None, dry_run=False)
-    assert (outcome["events"], outcome["unsent_now"]) == (2, 2)
-    assert await OutboxRelay(common_engine, producer, Metrics("test")).publish_pending() == 2
-    records = await read_topic(kafka_settings.bootstrap_servers, topic, expect=5)
+    assert (outcome["events"], outcome["unsent_now"]) == (3, 3)
+    assert await OutboxRelay(common_engine, producer, Metrics("test")).publish_pending() == 3
+    records = await read_topic(kafka_settings.bootstrap_servers, topic, expect=7)
     ids = [CloudEvent.from_bytes(r.value).id for r in records]
     # The same ids (inboxes drop what they have), under the same keys: each subject's partition gets
     # its events again in their order (the partitions' order among themselves is the broker's).
-    assert sorted(ids) == sorted([old.id, batu.id, serang.id, batu.id, serang.id])
+    assert sorted(ids) == sorted([old.id, late.id, batu.id, serang.id, late.id, batu.id, serang.id])
     assert {r.key for r in records if CloudEvent.from_bytes(r.value).id == batu.id} == {b"kota-batu:s2"}
 
     outcome = await replay_command.run(settings, None, "kab-serang", dry_run=False)  # --all --tenant

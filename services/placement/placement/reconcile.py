@@ -9,7 +9,8 @@ Settings (environment): BAKAT_DATABASE_URL (placement's database), BAKAT_RECONCI
 a token with the admin or integration role for the tenant: BAKAT_RECONCILE_TOKEN, or client
 credentials (BAKAT_RECONCILE_TOKEN_URL, BAKAT_RECONCILE_CLIENT_ID, BAKAT_RECONCILE_CLIENT_SECRET).
 The owners are asked through the gateway, as any BKN client would (services never read each
-other's databases). Exit status: 0 when the copy matches (or was repaired), 1 when it differs.
+other's databases). Exit status: 0 when the copy matches (after the repair, with `--repair`: the
+command waits until placement has taken the owners' events), 1 when anything still differs.
 """
 
 from __future__ import annotations
@@ -49,36 +50,49 @@ class ReconcileSettings(PlacementSettings):
 
 @dataclass
 class Kind:
-    """One kind of copied data: NIPs whose copy is missing, differs, or exists only in the copy."""
+    """One kind of copied data, by NIP: missing from the copy; stale (the owner has newer); ahead (the
+    copy has newer than the owner, e.g. the owner restored from a backup); only in the copy (extra).
+    Missing and stale are repaired by the owner's events; ahead and extra are for an operator
+    (placement keeps the newest it has seen, so no event of an older state replaces it)."""
 
     missing: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
+    ahead: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
 
     @property
     def differs(self) -> bool:
-        return bool(self.missing or self.stale or self.extra)
+        return bool(self.missing or self.stale or self.ahead or self.extra)
+
+    @property
+    def repairable(self) -> list[str]:
+        return sorted({*self.missing, *self.stale})
 
     def report(self, shown: int = 50) -> dict[str, Any]:
-        return {name: {"count": len(nips), "nips": nips[:shown]}
-                for name, nips in (("missing", self.missing), ("stale", self.stale), ("extra", self.extra))}  # fmt: skip
+        kinds = (("missing", self.missing), ("stale", self.stale), ("ahead", self.ahead), ("extra", self.extra))
+        return {name: {"count": len(nips), "nips": nips[:shown]} for name, nips in kinds}
 
 
-def _compare(owner: dict[str, Any], copy: dict[str, Any]) -> Kind:
+def _compare(owner: dict[str, tuple], copy: dict[str, tuple]) -> Kind:
+    """Values are tuples that order like placement's rule of what is newer, then identify the state."""
+    both = set(owner) & set(copy)
     return Kind(
         missing=sorted(set(owner) - set(copy)),
-        stale=sorted(n for n in set(owner) & set(copy) if owner[n] != copy[n]),
+        stale=sorted(n for n in both if copy[n] != owner[n] and copy[n] < owner[n]),
+        ahead=sorted(n for n in both if copy[n] != owner[n] and copy[n] > owner[n]),
         extra=sorted(set(copy) - set(owner)),
     )
 
 
-def newest_results(results: Iterable[ResultVersion]) -> dict[str, tuple[str, int]]:
-    """What placement keeps per employee: the newest completion, then the highest version (its rule)."""
-    kept: dict[str, ResultVersion] = {}
+def newest_results(results: Iterable[ResultVersion]) -> dict[str, tuple]:
+    """What placement keeps per employee: the newest completion, then the highest version (its rule;
+    the id breaks a tie, so the answer does not depend on the order the owner lists them in)."""
+    kept: dict[str, tuple] = {}
     for r in results:
-        if r.nip not in kept or (r.completed_at, r.version) >= (kept[r.nip].completed_at, kept[r.nip].version):
-            kept[r.nip] = r
-    return {nip: (r.assessment_id, r.version) for nip, r in kept.items()}
+        key = (r.completed_at, r.version, r.assessment_id)
+        if r.nip not in kept or key > kept[r.nip]:
+            kept[r.nip] = key
+    return kept
 
 
 @dataclass
@@ -91,19 +105,23 @@ class Differences:
     def differs(self) -> bool:
         return self.employees.differs or self.results.differs or self.ratings.differs
 
+    @property
+    def repairable(self) -> bool:
+        return bool(self.roster_resync() or self.assessment_resync())
+
     def roster_resync(self) -> list[str]:
-        return sorted({*self.employees.missing, *self.employees.stale})
+        return self.employees.repairable
 
     def assessment_resync(self) -> list[str]:
-        return sorted({*self.results.missing, *self.results.stale, *self.ratings.missing, *self.ratings.stale})
+        return sorted({*self.results.repairable, *self.ratings.repairable})
 
 
 def compare(
     roster: list[EmployeeVersion],
     assessment: AssessmentVersions,
-    copy_employees: dict[str, tuple[int, str]],
-    copy_results: dict[str, tuple[str, int]],
-    copy_ratings: dict[str, tuple[int, str]],
+    copy_employees: dict[str, tuple],
+    copy_results: dict[str, tuple],
+    copy_ratings: dict[str, tuple],
 ) -> Differences:
     newest_rating: dict[str, tuple[int, str]] = {}
     for r in assessment.ratings:
@@ -144,16 +162,16 @@ async def _copy(settings: ReconcileSettings, tenant: str) -> tuple[dict, dict, d
                 )
             )
             results = await session.execute(
-                select(PotentialInput.nip, PotentialInput.assessment_id, PotentialInput.version).where(
-                    PotentialInput.tenant_id == tenant
-                )
+                select(
+                    PotentialInput.nip, PotentialInput.completed_at, PotentialInput.version, PotentialInput.assessment_id
+                ).where(PotentialInput.tenant_id == tenant)
             )
             ratings = await session.execute(
                 select(PerformanceInput.nip, PerformanceInput.year, PerformanceInput.predikat).where(
                     PerformanceInput.tenant_id == tenant
                 )
             )
-            return ({n: (v, s) for n, v, s in employees}, {n: (a, v) for n, a, v in results},
+            return ({n: (v, s) for n, v, s in employees}, {n: (c, v, a) for n, c, v, a in results},
                     {n: (y, p) for n, y, p in ratings})  # fmt: skip
     finally:
         await engine.dispose()
@@ -168,33 +186,45 @@ async def _resync(client: httpx.AsyncClient, path: str, nips: list[str]) -> int:
     return published
 
 
-async def reconcile(settings: ReconcileSettings, tenant: str, *, repair: bool) -> dict[str, Any]:
+async def _differences(client: httpx.AsyncClient, settings: ReconcileSettings, tenant: str) -> Differences:
+    r = await client.get(f"/tenants/{tenant}/employees/versions")
+    r.raise_for_status()
+    roster = [EmployeeVersion.model_validate(e) for e in r.json()]
+    r = await client.get(f"/tenants/{tenant}/assessments/versions")
+    r.raise_for_status()
+    assessment = AssessmentVersions.model_validate(r.json())
+    return compare(roster, assessment, *await _copy(settings, tenant))
+
+
+def _report(differences: Differences) -> dict[str, Any]:
+    return {"differs": differences.differs, "employees": differences.employees.report(),
+            "results": differences.results.report(), "ratings": differences.ratings.report()}  # fmt: skip
+
+
+async def reconcile(
+    settings: ReconcileSettings, tenant: str, *, repair: bool, settle_s: float = 120.0
+) -> dict[str, Any]:
+    """The differences; with `repair`, the owners' resync and then the differences once placement
+    has taken their events (or `settle_s` passed): `differs` tells the final state."""
     async with httpx.AsyncClient(base_url=settings.reconcile_gateway_url, timeout=120) as client:
         client.headers["authorization"] = f"Bearer {await _token(settings, client)}"
-        r = await client.get(f"/tenants/{tenant}/employees/versions")
-        r.raise_for_status()
-        roster = [EmployeeVersion.model_validate(e) for e in r.json()]
-        r = await client.get(f"/tenants/{tenant}/assessments/versions")
-        r.raise_for_status()
-        assessment = AssessmentVersions.model_validate(r.json())
-        differences = compare(roster, assessment, *await _copy(settings, tenant))
-        report: dict[str, Any] = {
-            "tenant": tenant,
-            "differs": differences.differs,
-            "employees": differences.employees.report(),
-            "results": differences.results.report(),
-            "ratings": differences.ratings.report(),
+        differences = await _differences(client, settings, tenant)
+        report: dict[str, Any] = {"tenant": tenant, **_report(differences)}
+        if not (repair and differences.repairable):
+            return report
+        report["repair"] = {
+            "roster_events": await _resync(client, f"/tenants/{tenant}/employees/resync", differences.roster_resync()),
+            "assessment_events": await _resync(
+                client, f"/tenants/{tenant}/assessments/resync", differences.assessment_resync()
+            ),
         }
-        if repair and differences.differs:
-            report["repair"] = {
-                "roster_events": await _resync(client, f"/tenants/{tenant}/employees/resync", differences.roster_resync()),
-                "assessment_events": await _resync(
-                    client, f"/tenants/{tenant}/assessments/resync", differences.assessment_resync()
-                ),
-                # Rows only placement has cannot be fixed by an owner's event: an operator decides.
-                "left_for_an_operator": {k: getattr(differences, k).extra for k in ("employees", "results", "ratings")
-                                         if getattr(differences, k).extra},  # fmt: skip
-            }
+        deadline = asyncio.get_running_loop().time() + settle_s
+        while differences.repairable and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(1.0)
+            differences = await _differences(client, settings, tenant)
+        report["after_repair"] = _report(differences)
+        report["differs"] = differences.differs
+        # What no owner's event can fix (ahead, extra) is for an operator: the exit status says so.
         return report
 
 
@@ -205,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     report = asyncio.run(reconcile(ReconcileSettings(), args.tenant, repair=args.repair))
     print(json.dumps(report, indent=2))
-    return 0 if not report["differs"] or args.repair else 1
+    return 1 if report["differs"] else 0
 
 
 if __name__ == "__main__":
