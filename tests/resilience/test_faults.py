@@ -83,8 +83,11 @@ async def test_placement_killed_and_stopped_mid_stream_loses_and_doubles_nothing
     await assess(stack, faulty, bkn, nips[third : 2 * third])  # recorded meanwhile: events wait in the broker
     await stack.platform.restart_service("placement")
 
-    # SIGTERM mid-stream: it finishes the batch in hand, commits, leaves the group and exits cleanly.
-    await assess(stack, faulty, bkn, nips[2 * third :])
+    # SIGTERM while results keep arriving (the last third is still being sent): it finishes the batch
+    # in hand, commits, leaves the group and exits cleanly; what it had not taken waits in the broker.
+    sending = asyncio.create_task(assess(stack, faulty, bkn, nips[2 * third :]))
+    await eventually(lambda: placed(placement_db, faulty), lambda n: n > 2 * third + 10, timeout=60)
+    assert not sending.done()  # mid-stream
     started = time.monotonic()
     placement.send_stop()
     while placement.poll() is None:
@@ -92,6 +95,8 @@ async def test_placement_killed_and_stopped_mid_stream_loses_and_doubles_nothing
         await asyncio.sleep(0.05)
     # uvicorn re-raises the SIGTERM it handled once it is done, hence -15; a clean shutdown says so.
     assert placement.poll() == -15 and "Application shutdown complete" in placement.tail(80), placement.tail()
+    await sending
+    assert await placed(placement_db, faulty) < EMPLOYEES  # some results came after it stopped
     await stack.platform.restart_service("placement")
 
     await eventually(lambda: placed(placement_db, faulty), lambda n: n == EMPLOYEES, timeout=120)
