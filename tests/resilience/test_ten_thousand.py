@@ -148,5 +148,5 @@ async def test_ten_thousand_placements_survive_the_faults(stack) -> None:
     history = "SELECT count(*), count(DISTINCT nip) FROM placement_history WHERE tenant_id = $1"
     assert await query(placement_db, history, faulty) == await query(placement_db, history, reference)
     # And no batch was recorded twice by a retry: 10,000 results, one per employee.
-    results = "SELECT count(*), count(DISTINCT nip) FROM assessments WHERE tenant_id = $1 AND status = 'completed'"
-    assert await query(stack.endpoints.database_urls["assessment"], results, faulty) == [(EMPLOYEES, EMPLOYEES)]
+    completed = "SELECT count(*), count(DISTINCT nip) FROM assessments WHERE tenant_id = $1 AND status = 'completed'"
+    assert await query(stack.endpoints.database_urls["assessment"], completed, faulty) == [(EMPLOYEES, EMPLOYEES)]
