@@ -21,28 +21,19 @@ from bakat_devstack.postgres import libpq_url
 from bakat_devstack.topics import ensure_topics
 
 from tests.e2e.test_slice import new_kota
+from tests.resilience.placements import COMPARED, placements
 
 pytestmark = pytest.mark.e2e
 PREDIKAT = ("Sangat Baik", "Baik", "Butuh Perbaikan")
 # What placement knows only from other services' events (its own rules, calibrations and plans stay).
 DERIVED = ("inbox", "known_tenants", "employees", "performance_inputs", "potential_inputs", "placements",
            "placement_history", "positions")  # fmt: skip
-PLACEMENT_COLUMNS = ("tenant_id, nip, box, computed_box, assessment_version, jpm, valid_until, name, unit_code, "
-                     "unit_path, tier, employee_status, in_talent_pool, potential_level, performance_level, "
-                     "potential_score, predikat, skp_year, assessment_id, rule_version, reasons")  # fmt: skip
+# The same tenant before and after: its assessment ids must be the same too.
+PLACEMENT_COLUMNS = f"{COMPARED}, assessment_id"
 
 
 def nip(i: int) -> str:
     return f"198{i % 10}0101201001{1 + i % 2}{i:03d}"
-
-
-async def placements(database_url: str, tenant: str) -> list[tuple]:
-    conn = await asyncpg.connect(libpq_url(database_url))
-    try:
-        rows = await conn.fetch(f"SELECT {PLACEMENT_COLUMNS} FROM placements WHERE tenant_id = $1 ORDER BY nip", tenant)
-    finally:
-        await conn.close()
-    return [tuple(r) for r in rows]
 
 
 async def test_after_the_broker_lost_everything_replay_rebuilds_placement(stack) -> None:
@@ -59,8 +50,8 @@ async def test_after_the_broker_lost_everything_replay_rebuilds_placement(stack)
         r = await gateway.post(f"/tenants/{kota}/assessments", headers=officer, json={"nip": n, "potential_score": 50 + 4 * i})
         assert r.status_code == 201, r.text
     placement_db = endpoints.database_urls["placement"]
-    before = await eventually(lambda: placements(placement_db, kota), lambda rows: len(rows) == len(people), timeout=30)
-    assert len({row[2] for row in before}) >= 4  # several boxes: a real distribution to rebuild
+    before = await eventually(lambda: placements(placement_db, kota, PLACEMENT_COLUMNS), lambda rows: len(rows) == len(people), timeout=30)
+    assert len({row[1] for row in before}) >= 4  # several boxes: a real distribution to rebuild
 
     # The broker dies with everything it held; it comes back empty on the same address.
     broker = platform.broker
@@ -75,7 +66,7 @@ async def test_after_the_broker_lost_everything_replay_rebuilds_placement(stack)
         await conn.execute(f"TRUNCATE {', '.join(DERIVED)}")
     finally:
         await conn.close()
-    assert await placements(placement_db, kota) == []
+    assert await placements(placement_db, kota, PLACEMENT_COLUMNS) == []
 
     out = io.StringIO()
     assert await replay_services(settings, Namespace(since=None, tenant=None, dry_run=False), out) == 0
@@ -89,7 +80,7 @@ async def test_after_the_broker_lost_everything_replay_rebuilds_placement(stack)
     last: list = []
 
     async def rebuilt() -> list:
-        last[:] = await placements(placement_db, kota)
+        last[:] = await placements(placement_db, kota, PLACEMENT_COLUMNS)
         return last
 
     try:
@@ -110,5 +101,5 @@ async def test_after_the_broker_lost_everything_replay_rebuilds_placement(stack)
     # Replayed twice more, nothing changes: every consumer's inbox has these events.
     assert await replay_services(settings, Namespace(since=None, tenant=None, dry_run=False), io.StringIO()) == 0
     await asyncio.sleep(3)
-    again = await placements(placement_db, kota)
-    assert [r for r in again if r[1] != people[0]] == [r for r in before if r[1] != people[0]]
+    again = await placements(placement_db, kota, PLACEMENT_COLUMNS)
+    assert [r for r in again if r[0] != people[0]] == [r for r in before if r[0] != people[0]]

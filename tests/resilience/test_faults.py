@@ -10,29 +10,17 @@ from __future__ import annotations
 import asyncio
 import time
 
-import asyncpg
 import pytest
 from bakat_common.testing import eventually
-from bakat_devstack.postgres import libpq_url
 
 from tests.e2e.test_roster import setup_kota
 from tests.e2e.test_roster_import import people, wait_for_job
+from tests.resilience.placements import assert_same_placements, placed, query
 
 pytestmark = pytest.mark.e2e
 EMPLOYEES = 600
 PREDIKAT = ("Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang")
-COMPARED = ("nip, box, computed_box, assessment_version, jpm, valid_until, name, unit_code, unit_path, tier, "
-            "employee_status, in_talent_pool, potential_level, performance_level, potential_score, predikat, "
-            "skp_year, rule_version, reasons")  # fmt: skip
 GRACE_S = 20  # what the chart leaves the app's shutdown after requests (terminationGracePeriodSeconds 30)
-
-
-async def query(url: str, sql: str, *args) -> list[tuple]:
-    conn = await asyncpg.connect(libpq_url(url))
-    try:
-        return [tuple(r) for r in await conn.fetch(sql, *args)]
-    finally:
-        await conn.close()
 
 
 async def load_tenant(stack, kota: str) -> dict[str, str]:
@@ -56,10 +44,6 @@ async def assess(stack, kota: str, bkn: dict[str, str], nips: list[str]) -> None
             f"/tenants/{kota}/assessments", headers=bkn, json={"nip": nip, "potential_score": score}
         )
         assert r.status_code == 201, r.text
-
-
-async def placed(url: str, kota: str) -> int:
-    return (await query(url, "SELECT count(*) FROM placements WHERE tenant_id = $1", kota))[0][0]
 
 
 async def test_placement_killed_and_stopped_mid_stream_loses_and_doubles_nothing(stack) -> None:
@@ -100,10 +84,7 @@ async def test_placement_killed_and_stopped_mid_stream_loses_and_doubles_nothing
     await stack.platform.restart_service("placement")
 
     await eventually(lambda: placed(placement_db, faulty), lambda n: n == EMPLOYEES, timeout=120)
-    select = f"SELECT {COMPARED} FROM placements WHERE tenant_id = $1 ORDER BY nip"
-    got, want = await query(placement_db, select, faulty), await query(placement_db, select, reference)
-    differing = [(g, w) for g, w in zip(got, want, strict=True) if g != w]
-    assert not differing, f"{len(differing)} differ, e.g. {differing[:2]}"
+    await assert_same_placements(placement_db, faulty, reference)
     # Each effect once: one history row per employee (placed once, never moved), as in the reference.
     history = "SELECT nip, count(*) FROM placement_history WHERE tenant_id = $1 GROUP BY nip ORDER BY nip"
     assert await query(placement_db, history, faulty) == await query(placement_db, history, reference)

@@ -14,26 +14,22 @@ import os
 import signal
 from argparse import Namespace
 
-import asyncpg
 import httpx
 import pytest
 from bakat_common.contracts.competencies import STANDARD_COMPETENCIES
 from bakat_common.testing import eventually
 from bakat_common.topics import DEFAULT_PARTITIONS, all_topics
 from bakat_devstack.cli import replay_services
-from bakat_devstack.postgres import libpq_url
 from bakat_devstack.topics import ensure_topics
 
 from tests.e2e.test_roster import setup_kota
 from tests.e2e.test_roster_import import wait_for_job
+from tests.resilience.placements import assert_same_placements, placed, query
 
 pytestmark = pytest.mark.e2e
 EMPLOYEES = 10_000
 BATCH = 1_000
 PREDIKAT = ("Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang")
-COMPARED = ("nip, box, computed_box, assessment_version, jpm, valid_until, name, unit_code, unit_path, tier, "
-            "employee_status, in_talent_pool, potential_level, performance_level, potential_score, predikat, "
-            "skp_year, rule_version, reasons")  # fmt: skip
 
 
 def staff() -> list[dict]:
@@ -56,18 +52,6 @@ def results(people: list[dict]) -> list[dict]:
         level = 2 + i % 4
         out.append({"nip": p["nip"], "scores": {**{c: level for c in STANDARD_COMPETENCIES}, "Kecerdasan Emosional": 1 + i % 5}})
     return out
-
-
-async def query(url: str, sql: str, *args) -> list[tuple]:
-    conn = await asyncpg.connect(libpq_url(url))
-    try:
-        return [tuple(r) for r in await conn.fetch(sql, *args)]
-    finally:
-        await conn.close()
-
-
-async def placed(url: str, kota: str) -> int:
-    return (await query(url, "SELECT count(*) FROM placements WHERE tenant_id = $1", kota))[0][0]
 
 
 async def send(stack, path: str, headers: dict, body) -> None:
@@ -141,10 +125,7 @@ async def test_ten_thousand_placements_survive_the_faults(stack) -> None:
     await send(stack, path, bkn, {"results": batches[9]})
 
     await eventually(lambda: placed(placement_db, faulty), lambda n: n == EMPLOYEES, timeout=300)
-    select = f"SELECT {COMPARED} FROM placements WHERE tenant_id = $1 ORDER BY nip"
-    got, want = await query(placement_db, select, faulty), await query(placement_db, select, reference)
-    differing = [(g, w) for g, w in zip(got, want, strict=True) if g != w]
-    assert not differing, f"{len(differing)} of {EMPLOYEES} differ, e.g. {differing[:2]}"
+    await assert_same_placements(placement_db, faulty, reference)
     history = "SELECT count(*), count(DISTINCT nip) FROM placement_history WHERE tenant_id = $1"
     assert await query(placement_db, history, faulty) == await query(placement_db, history, reference)
     # And no batch was recorded twice by a retry: 10,000 results, one per employee.
