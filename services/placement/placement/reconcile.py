@@ -32,6 +32,7 @@ from bakat_common.contracts.reconcile import (
 )
 from bakat_common.db import create_engine, read_session_factory, use_tenant_scope
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from placement.config import PlacementSettings
 from placement.models import EmployeeRecord, PerformanceInput, PotentialInput
@@ -151,30 +152,25 @@ async def _token(settings: ReconcileSettings, client: httpx.AsyncClient) -> str:
     return r.json()["access_token"]
 
 
-async def _copy(settings: ReconcileSettings, tenant: str) -> tuple[dict, dict, dict]:
-    use_tenant_scope([tenant])  # row-level security: this tenant's rows only
-    engine = create_engine(settings)
-    try:
-        async with read_session_factory(engine)() as session:
-            employees = await session.execute(
-                select(EmployeeRecord.nip, EmployeeRecord.version, EmployeeRecord.status).where(
-                    EmployeeRecord.tenant_id == tenant
-                )
+async def _copy(sessions: async_sessionmaker[AsyncSession], tenant: str) -> tuple[dict, dict, dict]:
+    async with sessions() as session:
+        employees = await session.execute(
+            select(EmployeeRecord.nip, EmployeeRecord.version, EmployeeRecord.status).where(
+                EmployeeRecord.tenant_id == tenant
             )
-            results = await session.execute(
-                select(
-                    PotentialInput.nip, PotentialInput.completed_at, PotentialInput.version, PotentialInput.assessment_id
-                ).where(PotentialInput.tenant_id == tenant)
+        )
+        results = await session.execute(
+            select(
+                PotentialInput.nip, PotentialInput.completed_at, PotentialInput.version, PotentialInput.assessment_id
+            ).where(PotentialInput.tenant_id == tenant)
+        )
+        ratings = await session.execute(
+            select(PerformanceInput.nip, PerformanceInput.year, PerformanceInput.predikat).where(
+                PerformanceInput.tenant_id == tenant
             )
-            ratings = await session.execute(
-                select(PerformanceInput.nip, PerformanceInput.year, PerformanceInput.predikat).where(
-                    PerformanceInput.tenant_id == tenant
-                )
-            )
-            return ({n: (v, s) for n, v, s in employees}, {n: (c, v, a) for n, c, v, a in results},
-                    {n: (y, p) for n, y, p in ratings})  # fmt: skip
-    finally:
-        await engine.dispose()
+        )
+        return ({n: (v, s) for n, v, s in employees}, {n: (c, v, a) for n, c, v, a in results},
+                {n: (y, p) for n, y, p in ratings})  # fmt: skip
 
 
 async def _resync(client: httpx.AsyncClient, path: str, nips: list[str]) -> int:
@@ -186,14 +182,16 @@ async def _resync(client: httpx.AsyncClient, path: str, nips: list[str]) -> int:
     return published
 
 
-async def _differences(client: httpx.AsyncClient, settings: ReconcileSettings, tenant: str) -> Differences:
+async def _differences(
+    client: httpx.AsyncClient, sessions: async_sessionmaker[AsyncSession], tenant: str
+) -> Differences:
     r = await client.get(f"/tenants/{tenant}/employees/versions")
     r.raise_for_status()
     roster = [EmployeeVersion.model_validate(e) for e in r.json()]
     r = await client.get(f"/tenants/{tenant}/assessments/versions")
     r.raise_for_status()
     assessment = AssessmentVersions.model_validate(r.json())
-    return compare(roster, assessment, *await _copy(settings, tenant))
+    return compare(roster, assessment, *await _copy(sessions, tenant))
 
 
 def _report(differences: Differences) -> dict[str, Any]:
@@ -206,9 +204,21 @@ async def reconcile(
 ) -> dict[str, Any]:
     """The differences; with `repair`, the owners' resync and then the differences once placement
     has taken their events (or `settle_s` passed): `differs` tells the final state."""
+    use_tenant_scope([tenant])  # row-level security: placement's copy of this tenant's rows only
+    engine = create_engine(settings)  # one pool for the first comparison and every re-check
+    try:
+        return await _reconcile(settings, read_session_factory(engine), tenant, repair=repair, settle_s=settle_s)
+    finally:
+        await engine.dispose()
+
+
+async def _reconcile(
+    settings: ReconcileSettings, sessions: async_sessionmaker[AsyncSession], tenant: str, *, repair: bool,
+    settle_s: float,
+) -> dict[str, Any]:  # fmt: skip
     async with httpx.AsyncClient(base_url=settings.reconcile_gateway_url, timeout=120) as client:
         client.headers["authorization"] = f"Bearer {await _token(settings, client)}"
-        differences = await _differences(client, settings, tenant)
+        differences = await _differences(client, sessions, tenant)
         report: dict[str, Any] = {"tenant": tenant, **_report(differences)}
         if not (repair and differences.repairable):
             return report
@@ -221,7 +231,7 @@ async def reconcile(
         deadline = asyncio.get_running_loop().time() + settle_s
         while differences.repairable and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(1.0)
-            differences = await _differences(client, settings, tenant)
+            differences = await _differences(client, sessions, tenant)
         report["after_repair"] = _report(differences)
         report["differs"] = differences.differs
         # What no owner's event can fix (ahead, extra) is for an operator: the exit status says so.
