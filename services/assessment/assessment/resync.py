@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from bakat_common.auth import Principal, require_roles
 from bakat_common.contracts.assessment import AssessmentCompletedV1, PerformanceRecordedV1
 from bakat_common.contracts.reconcile import AssessmentVersions, RatingVersion, ResultVersion, ResyncOutcome
+from bakat_common.db import any_of
 from bakat_common.events import bulk_envelope
 from bakat_common.outbox import add_many_to_outbox
 from sqlalchemy import select
@@ -45,14 +46,14 @@ async def resync(session: AsyncSession, principal: Principal, tenant_id: str, ni
     results = (
         await session.scalars(
             select(Assessment)
-            .where(Assessment.tenant_id == tenant_id, Assessment.status == "completed", Assessment.nip.in_(wanted))
+            .where(Assessment.tenant_id == tenant_id, Assessment.status == "completed", any_of(Assessment.nip, wanted))
             .order_by(Assessment.nip, Assessment.completed_at)
         )
     ).all()
     ratings = (
         await session.scalars(
             select(PerformanceRating)
-            .where(PerformanceRating.tenant_id == tenant_id, PerformanceRating.nip.in_(wanted))
+            .where(PerformanceRating.tenant_id == tenant_id, any_of(PerformanceRating.nip, wanted))
             .order_by(PerformanceRating.nip, PerformanceRating.year)
         )
     ).all()
