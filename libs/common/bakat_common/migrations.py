@@ -45,8 +45,15 @@ def run_migrations(service_metadata: MetaData, *, with_known_tenants: bool = Tru
 # ---- row-level security: the second wall between tenants --------------------------------------------
 
 # Rows whose tenant is in the transaction's scope (bakat_common.db.set_tenant_scope); '*' is every tenant
-# (platform operators). An unset scope is empty: no rows.
+# (platform operators). An unset scope is empty: no rows. The scope is read in sub-selects, which
+# PostgreSQL evaluates once per statement (InitPlans) instead of once per row: per row, reading the
+# setting and splitting it tripled a 10,000-row count (2.4 -> 6.5 ms).
 TENANT_VISIBLE = (
+    "(SELECT current_setting('bakat.tenants', true) = '*')"
+    " OR tenant_id = ANY (ARRAY(SELECT unnest(string_to_array(current_setting('bakat.tenants', true), ','))))"
+)
+# The first form (migrations before the sub-select form): the same rows, evaluated per row.
+TENANT_VISIBLE_PER_ROW = (
     "current_setting('bakat.tenants', true) = '*'"
     " OR tenant_id = ANY (string_to_array(current_setting('bakat.tenants', true), ','))"
 )
@@ -68,6 +75,20 @@ def _force(op, table: str, visible: str) -> None:
     op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
     op.execute(f"CREATE POLICY tenant_scope ON {table} USING ({visible}) WITH CHECK ({visible})")
+
+
+def rewrite_tenant_policies(op, visible: str = TENANT_VISIBLE) -> None:
+    """Give every tenant table's policy (enable_tenant_isolation's, on a table with a tenant_id) the
+    expression `visible`. Child tables' policies (their parent's rows) are left as they are."""
+    tables = op.get_bind().exec_driver_sql(
+        "SELECT c.relname FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid"
+        " JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE p.polname = 'tenant_scope' AND n.nspname = current_schema()"
+        " AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id'"
+        " AND NOT a.attisdropped) ORDER BY c.relname"
+    ).scalars().all()
+    for table in tables:
+        op.execute(f"ALTER POLICY tenant_scope ON {table} USING ({visible}) WITH CHECK ({visible})")
 
 
 def disable_tenant_isolation(op, tables: Sequence[str]) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import functools
+import weakref
 from datetime import date
 
 from bakat_common.db import any_of, copy_records, upsert_rows
@@ -41,6 +42,13 @@ def _unit_path_statement() -> Select:
         .where(p.c.tenant_id == bindparam("tenant_id"), p.c.unit_path.like(bindparam("pattern"), escape=_LIKE_ESCAPE))
         .limit(1)
     )
+
+
+# A unit's path never changes (roster registers a unit under its parent once and never moves it), so
+# once found it is kept, per database (engine), for the life of the process: finding it reads the
+# tenant's placements in path order up to the unit's (30,000 index entries for a unit sorting late).
+_UNIT_PATHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_UNIT_PATHS_KEPT = 50_000  # per database; past it the cache starts again (memory bound)
 
 
 @functools.cache
@@ -240,11 +248,20 @@ class PlacementRepository:
     async def unit_prefix(self, tenant_id: str, unit_code: str) -> str | None:
         """The unit's path from the root ("/DINKES/"), read off the first placed employee found in it
         or below it; None when nobody placed belongs to it."""
+        bind = self.session.bind
+        known: dict[tuple[str, str], str] = _UNIT_PATHS.setdefault(bind, {}) if bind is not None else {}
+        if (prefix := known.get((tenant_id, unit_code))) is not None:
+            return prefix
         marker = f"/{unit_code}/"
         e = _LIKE_ESCAPE
         pattern = "%" + marker.replace(e, e + e).replace("%", e + "%").replace("_", e + "_") + "%"
         path = await self.session.scalar(_unit_path_statement(), {"tenant_id": tenant_id, "pattern": pattern})
-        return None if path is None else path[: path.index(marker) + len(marker)]
+        if path is None:
+            return None  # not kept: someone may be placed in the unit later
+        if len(known) >= _UNIT_PATHS_KEPT:
+            known.clear()
+        prefix = known[(tenant_id, unit_code)] = path[: path.index(marker) + len(marker)]
+        return prefix
 
     async def _scope(self, tenant_id: str, unit_code: str | None, tier: str | None) -> list | None:
         """Filters for the active placed employees of a unit (with its sub-units) and/or tier; None when
