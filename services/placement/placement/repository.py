@@ -3,6 +3,7 @@ from __future__ import annotations
 import functools
 import weakref
 from datetime import date
+from typing import NamedTuple
 
 from bakat_common.db import any_of, copy_records, upsert_rows
 from sqlalchemy import Date, Select, and_, bindparam, cast, func, select, text, true
@@ -80,6 +81,16 @@ def _newest(rows: list[dict], order) -> list[dict]:
         if key not in kept or order(row) >= order(kept[key]):
             kept[key] = row
     return list(kept.values())
+
+
+class PoolMembershipChange(NamedTuple):
+    """A talent-pool member's placement whose employee left active service (member False) or came back."""
+
+    tenant_id: str
+    nip: str
+    member: bool
+    box: int
+    rule_version: int
 
 
 class PlacementRepository:
@@ -220,20 +231,25 @@ class PlacementRepository:
         )
         await self.session.execute(text("TRUNCATE placement_batch"))  # the next chunk of this transaction
 
-    async def sync_employee_fields(self, keys: list[tuple[str, str]]) -> None:
-        """Copy the employees' replica fields onto their placements (after an employee event)."""
+    async def sync_employee_fields(self, keys: list[tuple[str, str]]) -> list[PoolMembershipChange]:
+        """Copy the employees' replica fields onto their placements (after an employee event). Returns
+        the talent-pool members who left the pool by leaving active service, or came back to it: the
+        pool counts active employees only, so a status change is a change of membership."""
         if not keys:
-            return
+            return []
         tenants, nips = zip(*keys, strict=True)
+        params = {"tenants": list(tenants), "nips": list(nips)}
         # Locked in (tenant, NIP) order first, as recompute_many takes them, so the two cannot deadlock.
-        await self.session.execute(
+        before = await self.session.execute(
             text(
-                "SELECT 1 FROM placements p, unnest(CAST(:tenants AS text[]), CAST(:nips AS text[])) AS k(tenant_id, nip)"
+                "SELECT p.tenant_id, p.nip, p.employee_status, p.in_talent_pool FROM placements p,"
+                " unnest(CAST(:tenants AS text[]), CAST(:nips AS text[])) AS k(tenant_id, nip)"
                 " WHERE p.tenant_id = k.tenant_id AND p.nip = k.nip ORDER BY p.tenant_id, p.nip FOR UPDATE OF p"
             ),
-            {"tenants": list(tenants), "nips": list(nips)},
+            params,
         )
-        await self.session.execute(
+        was_active = {(t, n): status == "active" for t, n, status, in_pool in before if in_pool}
+        updated = await self.session.execute(
             text(
                 "UPDATE placements p SET name = e.name, unit_code = e.unit_code, unit_path = e.unit_path,"
                 " tier = e.tier, employee_status = e.status"
@@ -241,9 +257,15 @@ class PlacementRepository:
                 " WHERE e.tenant_id = k.tenant_id AND e.nip = k.nip AND p.tenant_id = e.tenant_id AND p.nip = e.nip"
                 " AND (p.name, p.unit_code, p.unit_path, p.tier, p.employee_status)"
                 " IS DISTINCT FROM (e.name, e.unit_code, e.unit_path, e.tier, e.status)"
+                " RETURNING p.tenant_id, p.nip, p.employee_status, p.box, p.rule_version"
             ),
-            {"tenants": list(tenants), "nips": list(nips)},
+            params,
         )
+        return [
+            PoolMembershipChange(tenant, nip, status == "active", box, rule_version)
+            for tenant, nip, status, box, rule_version in updated
+            if (tenant, nip) in was_active and was_active[tenant, nip] != (status == "active")
+        ]
 
     async def unit_prefix(self, tenant_id: str, unit_code: str) -> str | None:
         """The unit's path from the root ("/DINKES/"), read off the first placed employee found in it

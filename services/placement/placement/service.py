@@ -46,9 +46,21 @@ async def _on_employees_changed(session: AsyncSession, events: list[CloudEvent])
     a run of them in one statement."""
     rows = employee_rows(events)
     await upsert_newest(session, EmployeeRecord.__table__, rows, keys=("tenant_id", "nip"))
-    await PlacementRepository(session).sync_employee_fields(
+    left_or_back = await PlacementRepository(session).sync_employee_fields(
         sorted({(r["tenant_id"], r["nip"]) for r in rows})
     )
+    # The pool is its active members: a member who retires or leaves has left it (and one who comes
+    # back has rejoined), though the box stays.
+    envelopes = [
+        bulk_envelope(
+            TalentPoolChangedV1,
+            {"nip": c.nip, "member": c.member, "box": c.box, "previous_box": c.box, "rule_version": c.rule_version},
+            service=SERVICE, tenant=c.tenant_id, subject=c.nip,
+        )  # fmt: skip
+        for c in left_or_back
+    ]
+    if envelopes:
+        await add_many_to_outbox(session, envelopes, topic=TOPIC)
 
 
 on_employee_changed = batched(_on_employees_changed)

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from bakat_common.contracts.assessment import AssessmentCompletedV1, PerformanceRecordedV1
+from bakat_common.contracts.roster import EmployeeRetiredV1, EmployeeUpdatedV1
 from bakat_common.events import CloudEvent, new_event
 from bakat_common.infrastructure import outbox
 from bakat_devstack.migrations import migrate
@@ -184,6 +185,31 @@ async def test_joining_and_leaving_the_talent_pool_are_published(sessions):
         rows = (await s.execute(select(outbox.c.event_type, outbox.c.envelope).order_by(outbox.c.id))).all()
     pool = [r.envelope["data"] for r in rows if r.event_type == "bakat.placement.talent_pool.changed.v1"]
     assert [(p["member"], p["box"], p["previous_box"]) for p in pool] == [(True, 8, None), (False, 6, 8)]
+
+
+def employee(version: int, status: str = "active") -> CloudEvent:
+    snapshot = dict(nip=NIP, name="Budi Santoso", gender="male", birth_date=date(1985, 3, 15), employment_type="PNS",
+                    unit_code="DINKES", unit_path="/DINKES/", tier="Pengawas", status=status, version=version)  # fmt: skip
+    if status == "retired":
+        payload = EmployeeRetiredV1(**snapshot, retirement_date=date(2026, 1, 1))
+    else:
+        payload = EmployeeUpdatedV1(**snapshot)
+    return new_event(payload, service="roster", tenant=TENANT, subject=NIP)
+
+
+async def test_a_pool_member_who_retires_leaves_the_pool_and_it_is_published(sessions):
+    async with sessions() as s, s.begin():
+        await service.on_employee_changed.handle(s, [employee(1)])
+    await deliver(sessions, result(85, T0), skp(2025, "Sangat Baik", T0))  # box 9: joins
+    for event in (employee(2, "retired"), employee(2, "retired"), employee(3), employee(4)):  # a duplicate, back, a rename
+        async with sessions() as s, s.begin():
+            await service.on_employee_changed.handle(s, [event])
+    async with sessions() as s:
+        rows = (await s.execute(select(outbox.c.event_type, outbox.c.envelope).order_by(outbox.c.id))).all()
+    pool = [r.envelope["data"] for r in rows if r.event_type == "bakat.placement.talent_pool.changed.v1"]
+    # Joined by the placement, left by retiring, back when active again; the box never moved.
+    assert [(p["member"], p["box"], p["previous_box"]) for p in pool] == [(True, 9, None), (False, 9, 9), (True, 9, 9)]
+    assert (await placement(sessions)).box == 9
 
 
 def scored(
