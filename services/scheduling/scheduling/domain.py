@@ -136,6 +136,19 @@ def same_line(unit_a: str, unit_b: str) -> bool:
     return a.startswith(b) or b.startswith(a)
 
 
+def staff_in_subtrees(staff_per_path: dict[str, int]) -> dict[str, int]:
+    """Unit path -> active staff of the unit and every unit below it, from the staff counted at each
+    path: the staff a unit's share of participants is measured against (a dinas sends people from
+    its bidang too)."""
+    totals: dict[str, int] = {}
+    for path, count in staff_per_path.items():
+        parts = [part for part in path.split("/") if part]
+        for depth in range(1, len(parts) + 1):
+            prefix = "/" + "/".join(parts[:depth]) + "/"
+            totals[prefix] = totals.get(prefix, 0) + count
+    return totals
+
+
 def conflicts(assessor: Assessor, participant: Participant) -> bool:
     """Conflict of interest: the participant's NIP is declared by the assessor, or the assessor works in the
     participant's unit or in a unit above or below it (superior/subordinate). Assessors without a unit

@@ -116,6 +116,7 @@ class EmployeeRepository:
         return list((await self.session.scalars(query.order_by(EmployeeRecord.nip))).all())
 
     async def staff_per_unit(self, tenant_id: str) -> dict[str, int]:
+        """Unit path -> active employees directly in that unit (not below it)."""
         query = (
             select(EmployeeRecord.unit_path, func.count())
             .where(EmployeeRecord.tenant_id == tenant_id, EmployeeRecord.status == "active")

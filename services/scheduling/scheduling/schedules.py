@@ -16,7 +16,7 @@ import logging
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, get_args
 
@@ -46,6 +46,8 @@ ANSWERS = get_args(domain.SolveStatus)  # the solver's answers, as metric labels
 MAX_PARTICIPANTS = 20_000  # as ScheduleRequestIn.participants allows
 RUNNING = ("queued", "solving")
 BOOKING_ATTEMPTS = 3
+# A solve again after a lost booking race needs at least this much of the time limit left.
+MIN_RETRY_S = 1.0
 PROGRESS_EVERY_S = 0.5
 # A running job's process touches its heartbeat this often; one silent for STALE_AFTER lost its
 # process (a restart, a kill): it is shown as failed, and may be withdrawn, instead of solving forever.
@@ -260,7 +262,7 @@ async def load_problem(
 
     unit_staff = {}
     if request.get("max_unit_share"):
-        unit_staff = await EmployeeRepository(session).staff_per_unit(schedule.tenant_id)
+        unit_staff = domain.staff_in_subtrees(await EmployeeRepository(session).staff_per_unit(schedule.tenant_id))
     problem = domain.ScheduleProblem(
         campaign_id=schedule.campaign_id,
         tenant_id=schedule.tenant_id,
@@ -360,19 +362,27 @@ async def run_solve(
                 return
             schedule.status = "solving"
             schedule.heartbeat_at = func.now()
+        deadline: float | None = None  # the request's time limit holds for the job, retries included
         for _ in range(BOOKING_ATTEMPTS):
             async with sessions() as session:
                 schedule = await session.get(Schedule, schedule_id)
                 if schedule is None:
                     return  # withdrawn meanwhile
                 loaded = await load_problem(session, schedule)
-            answer = await asyncio.to_thread(solver.solve, loaded.problem, progress=progress)
-            greedy = await asyncio.to_thread(domain.greedy_first_fit, loaded.problem)
+            problem = loaded.problem
+            if deadline is None:
+                deadline = time.monotonic() + problem.time_limit_s
+            elif (left := deadline - time.monotonic()) < MIN_RETRY_S:
+                break  # no time left for another solve: the officer asks again
+            else:
+                problem = replace(problem, time_limit_s=left)
+            answer = await asyncio.to_thread(solver.solve, problem, progress=progress)
+            greedy = await asyncio.to_thread(domain.greedy_first_fit, problem)
             try:
                 async with unit_of_work(sessions) as session:
                     if await _store_answer(session, schedule_id, answer, greedy.days_used) and metrics:
                         # Counted once the answer is stored: an answer lost to a booking race is solved again.
-                        solved = (answer.status, answer.solve_seconds, len(loaded.problem.participants))
+                        solved = (answer.status, answer.solve_seconds, len(problem.participants))
                         on_commit(session, lambda: metrics.solved(*solved))
                 return
             except Exception as exc:
@@ -389,7 +399,10 @@ async def run_solve(
         heartbeat.cancel()
 
 
-RACED = "assessors or rooms were booked by other schedules while this one was being solved, three times over: request it again"
+RACED = (
+    "assessors or rooms were booked by other schedules while this one was being solved, until its time limit"
+    " or three times over: request it again"
+)
 
 
 def _log_failure(future: concurrent.futures.Future) -> None:

@@ -22,6 +22,7 @@ from scheduling.domain import (
     lower_bound_days,
     schedule_violations,
     split_sizes,
+    staff_in_subtrees,
     usable_seats,
     working_days,
 )
@@ -226,3 +227,11 @@ def test_working_days_keep_the_chosen_weekdays_and_skip_holidays():
     assert len(days) == 9 and date(2026, 12, 9) not in days
     assert all(d.isoweekday() <= 5 for d in days) and days[0] == monday and days[-1] == date(2026, 12, 18)
     assert working_days(monday, monday + timedelta(days=4), [6, 7], []) == []
+
+
+def test_a_units_staff_counts_its_sub_units():
+    direct = {"/DINKES/": 10, "/DINKES/DINKES-YANKES/": 30, "/DINKES/DINKES-YANKES/PKM-1/": 5, "/BKPSDM/": 7}
+    assert staff_in_subtrees(direct) == {
+        "/DINKES/": 45, "/DINKES/DINKES-YANKES/": 35, "/DINKES/DINKES-YANKES/PKM-1/": 5, "/BKPSDM/": 7
+    }
+    assert staff_in_subtrees({}) == {}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from bakat_common.events import new_event
 from bakat_common.infrastructure import known_tenants, outbox
 from icalendar import Calendar
 from openpyxl import load_workbook
-from scheduling import service
+from scheduling import schedules, service
 from scheduling.models import AssessorBooking, Schedule
 from scheduling.repository import ScheduleRepository
 from sqlalchemy import func, select, update
@@ -613,3 +614,31 @@ async def test_two_answers_booking_the_same_days_at_once_never_deadlock(stack: S
                     AssessorBooking.schedule_id.in_([x.id for x in schedules])
                 )
             )
+
+
+async def test_the_time_limit_holds_for_the_whole_job_when_bookings_race(stack: Stack, monkeypatch) -> None:
+    """Every answer loses its booking race (as if other kota kept booking the pool's days): the job
+    solves again only while its time limit lasts, then says so, instead of three full limits."""
+    province, (batu,) = await stack.province_with("kota-batu")
+    nips = await stack.employees(batu, 25)
+    await stack.venue(batu)
+    await stack.assessors(batu, 7, "batu")
+    limits: list[float] = []
+    real_solve = schedules.solver.solve
+
+    def slow_solve(problem, **kw):
+        limits.append(problem.time_limit_s)
+        time.sleep(problem.time_limit_s * 0.6)  # the solver uses most of what it is given
+        return real_solve(problem, **kw)
+
+    async def always_taken(*args, **kw):
+        raise schedules._DaysTaken()
+
+    monkeypatch.setattr(schedules.solver, "solve", slow_solve)
+    monkeypatch.setattr(schedules, "_store_answer", always_taken)
+    started = asyncio.get_running_loop().time()
+    got = await stack.solve(batu, request(nips, days=2, time_limit_s=3))
+    took = asyncio.get_running_loop().time() - started
+    assert got["status"] == "failed" and "time limit" in got["reasons"][0], got
+    assert limits[0] == 3 and len(limits) == 2 and limits[1] < 3 - 1.5, limits  # the second gets what is left
+    assert took < 3 + 3, took  # the limit and the last solve's own overrun, not 3 x 3 s
