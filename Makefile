@@ -8,7 +8,7 @@ UV := .tools/bin/uv
 PYTHON := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: env tools run test bench
+.PHONY: env tools run demo test bench
 
 # Idempotent: a pinned uv in .tools, then the workspace venv exactly as locked.
 env:
@@ -18,6 +18,11 @@ env:
 # The whole platform on this machine: embedded PostgreSQL + broker, migrations, topics, services.
 run: env
 	$(PYTHON) -m bakat_devstack run
+
+# A demo province (three kota/kabupaten, ~3,000 employees, SKP, assessments, venues, assessors) loaded
+# through the public API of the platform `make run` started.
+demo: env
+	$(PYTHON) -m bakat_devstack demo
 
 # promtool and prometheus (Debian package `prometheus`) for the alert-rule and scrape tests.
 tools:

@@ -1,6 +1,7 @@
 """`python -m bakat_devstack run|infra`: start the stack, print where it is, supervise, stop on Ctrl-C.
 `python -m bakat_devstack replay --since T|--all`: publish every service's sent outbox events again
-(after the embedded broker, which keeps nothing on disk, restarted)."""
+(after the embedded broker, which keeps nothing on disk, restarted).
+`python -m bakat_devstack demo`: load a realistic province through the running platform's API."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from typing import TextIO
 from bakat_common import replay as replay_command
 from bakat_common.settings import ServiceSettings
 
+from bakat_devstack import demo
 from bakat_devstack.platform import Endpoints, Platform
 from bakat_devstack.postgres import async_database_url
 from bakat_devstack.services import SERVICES_BY_NAME
@@ -44,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     when.add_argument("--all", action="store_true", help="every retained event")
     replay.add_argument("--tenant", help="only this tenant's events")
     replay.add_argument("--dry-run", action="store_true", help="count what would be published; change nothing")
+    demo.add_arguments(sub.add_parser("demo", help="load a demo province through the running platform's API"))
     return parser
 
 
@@ -141,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = DevstackSettings()
     if args.command == "replay":
         return asyncio.run(replay_services(settings, args, sys.stdout))
+    if args.command == "demo":
+        return demo.run(args, f"http://{settings.host}:{settings.gateway_port}")
     if args.command == "run":
         names = [n.strip() for n in args.services.split(",") if n.strip()]
         platform = Platform(settings, services=names, run_migrations=not args.no_migrate, echo=sys.stdout)

@@ -88,6 +88,16 @@ class GatewaySettings(BaseSettings):
     dev_clients: dict[str, DevClient] = Field(default_factory=dict)
     dev_client_token_ttl_s: int = Field(300, ge=1, le=24 * 3600)
 
+    # The web pages (/app/) are an OIDC public client signing in with the authorization code and PKCE
+    # (docs/WEB.md). Endpoints left unset: the issuer's Keycloak paths ({issuer}/protocol/openid-connect/
+    # auth and .../token); in dev mode, the dev issuer's own sign-in form and token endpoint.
+    web_client_id: str = Field("bakat-web", min_length=1, max_length=200)
+    web_authorization_endpoint: str | None = None
+    web_token_endpoint: str | None = None
+    # How long the dev issuer's tokens for the web pages live (a working day's session is not needed:
+    # the pages sign in again, which in dev is one click).
+    dev_web_token_ttl_s: int = Field(3600, ge=60, le=24 * 3600)
+
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
 
 from gateway.config import DevClient, GatewaySettings
+from gateway.dev_signin import PendingCodes, SignInError, exchange
 
 log = logging.getLogger("bakat.gateway.dev_auth")
 
@@ -111,7 +112,15 @@ def authenticate(clients: dict[str, DevClient], client_id: str, secret: str) -> 
     return client
 
 
-def dev_auth_router(issuer: DevIssuer, clients: dict[str, DevClient] | None = None, client_ttl_s: int = 300) -> APIRouter:
+def dev_auth_router(
+    issuer: DevIssuer,
+    clients: dict[str, DevClient] | None = None,
+    client_ttl_s: int = 300,
+    codes: PendingCodes | None = None,
+    web_ttl_s: int = 3600,
+) -> APIRouter:
+    """`codes`: the browser sign-in's pending authorization codes (gateway.dev_signin); None: the token
+    endpoint grants client credentials only."""
     router = APIRouter(prefix=PREFIX, tags=["gateway"])
 
     @router.post(
@@ -131,11 +140,14 @@ def dev_auth_router(issuer: DevIssuer, clients: dict[str, DevClient] | None = No
         TOKEN_ENDPOINT,
         name="dev_client_credentials_token",
         response_model=DevTokenResponse,
-        summary="OAuth 2.0 client-credentials grant for machine clients such as BKN SIASN (dev mode only)",
+        summary="OAuth 2.0 token endpoint: client credentials for machine clients such as BKN SIASN, "
+        "authorization code with PKCE for the web pages (dev mode only)",
         description=(
             "RFC 6749 section 4.4: `grant_type=client_credentials`, form-encoded, the client authenticated "
             "by HTTP Basic or by `client_id` and `client_secret` in the form. The clients are the "
-            "gateway's `BAKAT_DEV_CLIENTS`. Errors are RFC 6749 section 5.2 objects (`error`, "
+            "gateway's `BAKAT_DEV_CLIENTS`. RFC 6749 section 4.1 with RFC 7636: `grant_type="
+            "authorization_code` with `code`, `redirect_uri`, `client_id` and `code_verifier`, for the "
+            "public web client after the sign-in form. Errors are RFC 6749 section 5.2 objects (`error`, "
             "`error_description`) that also carry the problem members (`title`, `status`, `detail`)."
         ),
         openapi_extra={
@@ -147,10 +159,13 @@ def dev_auth_router(issuer: DevIssuer, clients: dict[str, DevClient] | None = No
                             "type": "object",
                             "required": ["grant_type"],
                             "properties": {
-                                "grant_type": {"type": "string", "enum": ["client_credentials"]},
+                                "grant_type": {"type": "string", "enum": ["client_credentials", "authorization_code"]},
                                 "client_id": {"type": "string"},
                                 "client_secret": {"type": "string"},
                                 "scope": {"type": "string"},
+                                "code": {"type": "string"},
+                                "redirect_uri": {"type": "string"},
+                                "code_verifier": {"type": "string"},
                             },
                         },
                         "example": {
@@ -169,13 +184,19 @@ def dev_auth_router(issuer: DevIssuer, clients: dict[str, DevClient] | None = No
     )
     async def client_credentials_token(request: Request) -> JSONResponse:
         try:
-            client_id, client = await _client_of(request, clients or {})
+            form = await _token_form(request)
+            if form.get("grant_type") == "authorization_code" and codes is not None:
+                token, ttl = exchange(codes, issuer, form, web_ttl_s), web_ttl_s
+            else:
+                client_id, client = _client_of(form, request.headers.get("authorization"), clients or {})
+                token, ttl = issuer.mint(
+                    f"service-account-{client_id}", client.tenant, client.roles, ttl_seconds=client_ttl_s, azp=client_id
+                ), client_ttl_s
         except OAuthError as exc:
             return exc.response()
-        token = issuer.mint(
-            f"service-account-{client_id}", client.tenant, client.roles, ttl_seconds=client_ttl_s, azp=client_id
-        )
-        answer = DevTokenResponse(access_token=token, expires_in=client_ttl_s)
+        except SignInError as exc:
+            return OAuthError(400, exc.error, exc.description).response()
+        answer = DevTokenResponse(access_token=token, expires_in=ttl)
         return JSONResponse(answer.model_dump(), headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
     @router.get("/jwks.json", name="dev_jwks", summary="The dev issuer's public keys (JWKS)")
@@ -188,8 +209,13 @@ def dev_auth_router(issuer: DevIssuer, clients: dict[str, DevClient] | None = No
             "issuer": issuer.issuer,  # must equal the tokens' `iss`, whatever host served this
             "jwks_uri": str(request.url_for("dev_jwks")),
             "token_endpoint": str(request.url_for("dev_client_credentials_token")),
-            "grant_types_supported": ["client_credentials"],
-            "response_types_supported": ["token"],
+            "grant_types_supported": ["client_credentials"] + (["authorization_code"] if codes is not None else []),
+            "response_types_supported": ["token"] + (["code"] if codes is not None else []),
+            **(
+                {"authorization_endpoint": str(request.url_for("sign_in_form")), "code_challenge_methods_supported": ["S256"]}
+                if codes is not None
+                else {}
+            ),
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
@@ -200,7 +226,8 @@ def dev_auth_router(issuer: DevIssuer, clients: dict[str, DevClient] | None = No
     return router
 
 
-async def _client_of(request: Request, clients: dict[str, DevClient]) -> tuple[str, DevClient]:
+async def _token_form(request: Request) -> dict[str, str]:
+    """The token request's form fields, each at most once (RFC 6749 3.2)."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != FORM:
         raise OAuthError(400, "invalid_request", f"the token request must be {FORM}")
@@ -214,11 +241,16 @@ async def _client_of(request: Request, clients: dict[str, DevClient]) -> tuple[s
         if len(values) > 1:  # RFC 6749 3.2: parameters must not be repeated
             raise OAuthError(400, "invalid_request", f"parameter {name!r} is repeated")
         form[name] = str(values[0])
-    grant = form.get("grant_type")
-    if not grant:
+    if not form.get("grant_type"):
         raise OAuthError(400, "invalid_request", "grant_type is missing")
-    client_id, secret = client_credentials(form, request.headers.get("authorization"))
+    return form
+
+
+def _client_of(form: dict[str, str], authorization: str | None, clients: dict[str, DevClient]) -> tuple[str, DevClient]:
+    client_id, secret = client_credentials(form, authorization)
     client = authenticate(clients, client_id, secret)
-    if grant != "client_credentials":
-        raise OAuthError(400, "unsupported_grant_type", f"grant_type {grant!r} is not supported; use client_credentials")
+    if form["grant_type"] != "client_credentials":
+        raise OAuthError(
+            400, "unsupported_grant_type", f"grant_type {form['grant_type']!r} is not supported; use client_credentials"
+        )
     return client_id, client

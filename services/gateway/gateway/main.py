@@ -23,9 +23,11 @@ from starlette.routing import Route
 from gateway.config import GatewaySettings
 from gateway.dev_auth import PREFIX as DEV_AUTH_PREFIX
 from gateway.dev_auth import build_dev_issuer, dev_auth_router
+from gateway.dev_signin import PendingCodes, dev_signin_router
 from gateway.openapi import OpenApiAggregator, openapi_router
 from gateway.proxy import Proxy, UpstreamGuard, UpstreamMetrics, allow_all
 from gateway.ratelimit import ClientIdentifier, RateLimit, RateLimitMetrics, RateLimitMiddleware, TokenBuckets
+from gateway.web import install_web_pages
 
 SERVICE_NAME = "gateway"
 PROXIED_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -106,7 +108,14 @@ def create_app(settings: GatewaySettings, *, guard: UpstreamGuard = allow_all) -
 
     app.include_router(openapi_router(OpenApiAggregator(settings, lambda: proxy.client, app.openapi)))
     if dev_issuer is not None:
-        app.include_router(dev_auth_router(dev_issuer, settings.dev_clients, settings.dev_client_token_ttl_s))
+        codes = PendingCodes()  # the web pages' sign-in (authorization code + PKCE)
+        app.include_router(
+            dev_auth_router(
+                dev_issuer, settings.dev_clients, settings.dev_client_token_ttl_s, codes, settings.dev_web_token_ttl_s
+            )
+        )
+        app.include_router(dev_signin_router(DEV_AUTH_PREFIX, codes, settings.web_client_id))
+    install_web_pages(app, settings)
 
     # Last: everything not matched above goes to a service (or 404s). A plain Starlette route skips
     # FastAPI's parameter machinery (lower overhead). TRACE/CONNECT are not forwarded (405).

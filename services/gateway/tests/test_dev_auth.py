@@ -80,7 +80,10 @@ async def test_discovery_document(stack) -> None:
     assert doc["jwks_uri"] == f"{stack.url}/auth/dev/jwks.json"
     # The standard endpoint is Keycloak's client-credentials one; the dev minting endpoint is named apart.
     assert doc["token_endpoint"] == f"{stack.url}/auth/dev/protocol/openid-connect/token"
-    assert doc["grant_types_supported"] == ["client_credentials"]
+    assert doc["grant_types_supported"] == ["client_credentials", "authorization_code"]
+    # The web pages' sign-in: authorization code with PKCE (S256), at Keycloak's path too.
+    assert doc["authorization_endpoint"] == f"{stack.url}/auth/dev/protocol/openid-connect/auth"
+    assert doc["code_challenge_methods_supported"] == ["S256"]
     assert doc["bakat_dev_token_endpoint"] == f"{stack.url}/auth/dev/token"
     assert jwks["keys"][0]["kty"] == "RSA" and jwks["keys"][0]["kid"].startswith("dev-")
 

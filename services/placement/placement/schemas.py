@@ -42,6 +42,9 @@ class PerformanceAxis(BaseModel):
 class PlacementOut(BaseModel):
     tenant_id: str
     nip: str
+    name: str | None = Field(default=None, description="placement's copy of the employee's name (roster events)")
+    unit_code: str | None = None
+    tier: str | None = None
     box: int = Field(ge=1, le=9, description="the box in force: the rules' box or a calibrated one")
     computed_box: int = Field(ge=1, le=9, description="the box the rules give")
     calibration_id: uuid.UUID | None = Field(description="the approved calibration move that set `box`")
@@ -65,6 +68,9 @@ class PlacementOut(BaseModel):
         return cls(
             tenant_id=row.tenant_id,
             nip=row.nip,
+            name=row.name,
+            unit_code=row.unit_code,
+            tier=row.tier,
             box=row.box,
             computed_box=row.computed_box,
             calibration_id=row.calibration_id,
