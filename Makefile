@@ -24,12 +24,16 @@ run: env
 demo: env
 	$(PYTHON) -m bakat_devstack demo
 
-# promtool and prometheus (Debian package `prometheus`) for the alert-rule and scrape tests.
+# promtool and prometheus (Debian package `prometheus`) for the alert-rule and scrape tests; Chromium
+# (Debian packages `chromium`, `chromium-driver`) for the web pages' browser tests.
 tools:
-	@command -v promtool >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null; \
-	  else echo "promtool is missing: sudo apt-get install prometheus" >&2; exit 1; fi; }
+	@missing=""; command -v promtool >/dev/null || missing="prometheus"; \
+	  command -v chromium >/dev/null || missing="$$missing chromium chromium-driver"; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	    else echo "missing tools: sudo apt-get install $$missing" >&2; exit 1; fi; \
+	  fi
 
 test: env tools
 	$(PYTHON) -m pytest $(PYTEST_ARGS)

@@ -6,8 +6,8 @@ each with its OPD tree, structural positions (some vacant), about 1,000 employee
 SIASN-like CSV, SKP predikat for 2024 and 2025 (the BKN batch), assessment results (one campaign run
 through the whole assessor workflow, the rest from an external assessment centre), a merit-system
 index, venues and assessors (two internal ones each, five in the province's pool) and two schedule
-requests for Kota Batu: one that the province's pool makes possible, one that cannot be met without
-it. Everything goes through the same endpoints an officer or a BKN client uses; the data is made up
+requests for Kota Batu's one day at the school: one that cannot be met with its own two assessors
+(the answer says why), and the same with the province's pool, solved. Everything goes through the same endpoints an officer or a BKN client uses; the data is made up
 (names, NIPs) but follows the domain rules (valid NIPs, tiers, golongan).
 
 Loading again is harmless: a tenant that already exists is left as it is.
@@ -253,12 +253,11 @@ async def load_roster(api: Api, kota: Kota) -> None:
         raise RuntimeError(f"the roster import of {t} ended {job['status']}: {job['errors'][:5]}")
 
 
-async def load_performance(api: Api, kota: Kota, rng: random.Random) -> None:
+async def load_performance(api: Api, kota: Kota, rng: random.Random, year: int) -> None:
     t = kota.tenant
-    for year in (2024, 2025):
-        ratings = [{"nip": p.nip, "year": year, "predikat": predikat(rng, p, year)} for p in kota.people]
-        await api.call("POST", f"/tenants/{t}/performance-ratings/batch", t, "integration", sub="bkn-siasn",
-                       json=ratings, retry_until_known=True)  # fmt: skip
+    ratings = [{"nip": p.nip, "year": year, "predikat": predikat(rng, p, year)} for p in kota.people]
+    await api.call("POST", f"/tenants/{t}/performance-ratings/batch", t, "integration", sub="bkn-siasn",
+                   json=ratings, retry_until_known=True)  # fmt: skip
 
 
 async def load_assessments(api: Api, kota: Kota, rng: random.Random) -> int:
@@ -323,7 +322,7 @@ async def load_scheduling(api: Api, kota: Kota, rng: random.Random, with_request
     created = (await api.call("POST", f"/tenants/{t}/campaigns", t, json=campaign)).json()
     request = {
         "campaign_id": created["id"], "name": "Asesmen Kompetensi Pelaksana 2027",
-        "window": {"start": monday.isoformat(), "end": (monday + timedelta(days=4)).isoformat()},
+        "window": {"start": monday.isoformat(), "end": monday.isoformat()},  # one day at the school
         "participants": [{"nip": p.nip} for p in participants], "daily_cap": 25,
         "ratio": {"assessors": 7, "participants": 25}, "use_province_pool": False, "time_limit_s": 10,
     }  # fmt: skip
@@ -365,6 +364,24 @@ async def wait_for_placements(api: Api, tenant: str, expected: int, timeout_s: f
         await asyncio.sleep(1)
 
 
+async def wait_for_year(api: Api, tenant: str, year: int, timeout_s: float = 180) -> None:
+    """Until every placement of the tenant is computed with that SKP year."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        behind, offset = 0, 0
+        while True:
+            page = (await api.call("GET", f"/tenants/{tenant}/placements", tenant,
+                                   params={"limit": 500, "offset": offset})).json()  # fmt: skip
+            behind += sum(1 for p in page["items"] if p["performance"]["skp_year"] < year)
+            offset += len(page["items"])
+            if offset >= page["total"] or not page["items"]:
+                break
+        if behind == 0:
+            return
+        await asyncio.sleep(1)
+    raise RuntimeError(f"{tenant}: placements still without SKP {year} after {timeout_s:.0f} s")
+
+
 async def load(gateway_url: str, employees: int, seed: int, out: TextIO) -> int:
     rng = random.Random(seed)
     taken: set[str] = set()
@@ -380,13 +397,19 @@ async def load(gateway_url: str, employees: int, seed: int, out: TextIO) -> int:
         await asyncio.gather(*(load_roster(api, k) for k in todo))
         print(f"roster: {sum(len(k.people) for k in todo):,} employees imported ({time.monotonic() - started:.0f} s)", file=out)
         await load_province_pool(api)
-        await asyncio.gather(*(load_performance(api, k, rng) for k in todo))
+        # SKP 2024 and the assessments first, then SKP 2025 once those are placed: each employee's
+        # history then has a box per SKP year (the trend across cycles).
+        await asyncio.gather(*(load_performance(api, k, rng, 2024) for k in todo))
         assessed = dict(zip([k.tenant for k in todo],
                             await asyncio.gather(*(load_assessments(api, k, rng) for k in todo)), strict=True))  # fmt: skip
+        for kota in todo:
+            await wait_for_placements(api, kota.tenant, assessed[kota.tenant])
+        await asyncio.gather(*(load_performance(api, k, rng, 2025) for k in todo))
         await asyncio.gather(*(load_scheduling(api, k, rng, k.tenant == "kota-batu") for k in todo))
         for kota, merit in zip(todo, (330, 290, 312), strict=False):
             await vacate_and_rate_merit(api, kota, merit)
         for kota in todo:
+            await wait_for_year(api, kota.tenant, 2025)
             # The retired head of bidang leaves the nine-box: one fewer than were assessed.
             view = await wait_for_placements(api, kota.tenant, assessed[kota.tenant] - 1)
             counts = " ".join(f"{b['box']}:{b['count']}" for b in view["boxes"])

@@ -354,14 +354,17 @@ export function boxShortName(box) {
 }
 
 export function explain(text) {
-  if (current !== "id" || !text) return text;
-  return PHRASES_ID.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), text);
+  if (!text) return text;
+  const shown = text.replace(/>=/g, "≥").replace(/<=/g, "≤");
+  if (current !== "id") return shown;
+  return PHRASES_ID.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), shown);
 }
 
 export function recommendation(text) {
   if (current !== "id") return text;
-  const key = text.toLowerCase();
-  return RECOMMENDATIONS_ID[key] ?? text;
+  const found = RECOMMENDATIONS_ID[text.toLowerCase()];
+  if (!found) return text;
+  return text[0] === text[0].toUpperCase() ? found[0].toUpperCase() + found.slice(1) : found;
 }
 
 export function formatDate(value) {

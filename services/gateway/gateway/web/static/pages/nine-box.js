@@ -128,7 +128,7 @@ function personView(page, rapor, history, targetBox) {
       plan.items?.length ? table([t("plan_items"), t("status"), t("owner"), t("due")],
         plan.items.map((i) => h("tr", {}, h("td", {}, i.title), h("td", {}, t(`status_${i.status}`)), h("td", {}, i.owner || ""), h("td", {}, formatDate(i.due_date))))) : null,
       h("h4", {}, t("suggestions")),
-      h("ul", { "data-testid": "suggestions" }, (plan.suggestions || []).map((s) => h("li", {}, explain(s.title), h("span", { class: "muted" }, ` (${explain(s.source)})`)))),
+      h("ul", { "data-testid": "suggestions" }, (plan.suggestions || []).map((s) => h("li", {}, recommendation(s.title), h("span", { class: "muted" }, ` (${explain(s.source)})`)))),
     ]
     : h("p", { class: "muted" }, t("none"));
   return h("div", {},

@@ -10,7 +10,7 @@ const READINESS = { ready_now: "ready_now", one_to_two_years: "one_to_two_years"
 export async function render(main, ctx) {
   const base = tenantPath(ctx.tenant, "");
   const [pool, vacancies, bench, settings] = await Promise.all([
-    api(`${base}/talent-pool`, { query: { limit: 100 } }),
+    api(`${base}/talent-pool`, { query: { limit: 50 } }),
     api(`${base}/succession/vacancies`),
     api(`${base}/succession/bench-strength`),
     api(`${base}/succession/settings`),
