@@ -29,11 +29,15 @@ async def demo_province(platform) -> str:
 @pytest.fixture(scope="session")
 async def browser() -> AsyncIterator[Browser]:
     if shutil.which(CHROMIUM) is None:
-        pytest.fail(f"no Chromium at {CHROMIUM}: `make tools` installs Debian's chromium (or set BAKAT_CHROMIUM)")
+        pytest.fail(
+            f"no Chromium at {CHROMIUM}: `make tools` installs Debian's chromium (or set BAKAT_CHROMIUM)"
+        )
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     async with async_playwright() as playwright:
         # --no-sandbox: CI runs as root, where Chromium's sandbox cannot start.
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
+        )
         yield browser
         await browser.close()
 

@@ -11,7 +11,8 @@ from bakat_common.testing import eventually
 
 from .conftest import screenshot, sign_in
 
-pytestmark = pytest.mark.e2e
+# The first test also loads the demo province (the session fixture): allow for it on a busy machine.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 GRID_ORDER = (4, 7, 9, 2, 5, 8, 1, 3, 6)  # DESIGN.md's numbering, read left to right, top to bottom
 
 
@@ -35,7 +36,9 @@ async def test_the_nine_box_shows_the_apis_counts_per_unit_in_both_languages(
     assert await shown_counts(page) == {b["box"]: b["count"] for b in view["boxes"]}
     assert number(await page.inner_text("[data-testid=total]")) == view["total"] > 0
     # The grid is DESIGN.md's: performance rows from above to below, potential columns from low to high.
-    cells = await page.eval_on_selector_all("[role=gridcell]", "cells => cells.map(c => Number(c.dataset.box))")
+    cells = await page.eval_on_selector_all(
+        "[role=gridcell]", "cells => cells.map(c => Number(c.dataset.box))"
+    )
     assert tuple(cells) == GRID_ORDER
     assert "Bintang" in await page.inner_text("[data-testid=box-9]")
     assert page.script_errors == []  # type: ignore[attr-defined]
@@ -43,10 +46,9 @@ async def test_the_nine_box_shows_the_apis_counts_per_unit_in_both_languages(
 
     await page.select_option("[data-testid=unit-filter]", "DINKES")
     await page.wait_for_url(re.compile(r"unit=DINKES"))
-    await page.wait_for_function("() => document.querySelector('[data-testid=total]')")
     unit = (await gateway.get(f"/tenants/{kota}/nine-box", headers=officer, params={"unit": "DINKES"})).json()
     await page.wait_for_function(
-        "total => document.querySelector('[data-testid=total]').textContent.replace(/\\D/g, '') === String(total)",
+        "total => document.querySelector('[data-testid=total]')?.textContent.replace(/\\D/g, '') === String(total)",
         arg=unit["total"],
     )
     assert await shown_counts(page) == {b["box"]: b["count"] for b in unit["boxes"]}
@@ -94,22 +96,30 @@ async def test_a_person_explained_and_moved_with_a_reason_then_approved_by_a_sec
     entry = page.locator(f"[data-testid=audit] li[data-action=move_proposed]:has-text('{nip}')")
     await entry.wait_for()
     assert "siti.officer" in await entry.inner_text()
-    sessions = (await gateway.get(f"/tenants/{kota}/calibrations", headers=officer, params={"status": "draft"})).json()
+    sessions = (
+        await gateway.get(f"/tenants/{kota}/calibrations", headers=officer, params={"status": "draft"})
+    ).json()
     [session] = [s for s in sessions if s["created_by"] == "siti.officer"]
     detail = (await gateway.get(f"/tenants/{kota}/calibrations/{session['id']}", headers=officer)).json()
-    assert [(m["nip"], m["from_box"], m["to_box"], m["reason"]) for m in detail["moves"]] == [(nip, 5, 7, reason)]
-    assert ("move_proposed", nip, "siti.officer") in {(a["action"], a["nip"], a["actor"]) for a in detail["audit"]}
+    assert [(m["nip"], m["from_box"], m["to_box"], m["reason"]) for m in detail["moves"]] == [
+        (nip, 5, 7, reason)
+    ]
+    assert ("move_proposed", nip, "siti.officer") in {
+        (a["action"], a["nip"], a["actor"]) for a in detail["audit"]
+    }
     await screenshot(page, "calibration-proposed")
 
     # Four eyes: the officer who proposed cannot approve; a second officer can.
     await page.click(f"[data-testid=approve-{session['id']}]")
     await page.wait_for_selector(f"[data-testid=session-{session['id']}] [data-testid=error]")
-    assert (await gateway.get(f"/tenants/{kota}/employees/{nip}/placement", headers=officer)).json()["box"] == 5
+    assert (await gateway.get(f"/tenants/{kota}/employees/{nip}/placement", headers=officer)).json()[
+        "box"
+    ] == 5
 
     second = await new_page()
     await sign_in(second, platform.gateway_url, "budi.officer", kota)
     await second.click(f"[data-testid=approve-{session['id']}]")
-    await second.wait_for_selector("text=Sesi disetujui")
+    await second.wait_for_selector("[data-testid=notice]:has-text('Sesi disetujui: kotak baru berlaku')")
     moved = await eventually(
         lambda: gateway.get(f"/tenants/{kota}/employees/{nip}/placement", headers=officer),
         lambda r: r.json()["box"] == 7,
@@ -142,9 +152,10 @@ async def test_the_talent_pool_and_the_ranked_successors_of_a_vacant_post(
     ranked = (await gateway.get(f"/tenants/{kota}/succession/positions/{code}/candidates", headers=officer,
                                 params={"limit": 20})).json()  # fmt: skip
     first = ranked["candidates"][0]
-    row = await page.inner_text("[data-testid=candidate-1]")
-    assert first["name"] in row and str(first["box"]) in row
-    assert {"ready_now": "Siap sekarang", "one_to_two_years": "1–2 tahun", "future": "Masa depan"}[first["readiness"]] in row
+    cells = await page.locator("[data-testid=candidate-1] td").all_inner_texts()
+    assert (cells[1], cells[3]) == (first["name"], str(first["box"]))
+    readiness = {"ready_now": "Siap sekarang", "1_2_years": "1–2 tahun", "future": "Masa depan"}
+    assert cells[6] == readiness[first["readiness"]] and cells[7]  # and why this rank
     # Kota Batu's merit-system index (330) lets it fill from the pool without open bidding.
     assert "tanpa seleksi terbuka" in await page.inner_text("[data-testid=merit]")
     pool = (await gateway.get(f"/tenants/{kota}/talent-pool", headers=officer, params={"limit": 1})).json()
@@ -195,7 +206,9 @@ async def test_the_schedule_shows_the_verdict_the_calendar_and_downloads(
     await screenshot(page, "schedule")
 
 
-async def test_imports_show_progress_and_the_rows_errors(platform, gateway, token_for, demo_province, new_page, tmp_path):
+async def test_imports_show_progress_and_the_rows_errors(
+    platform, gateway, token_for, demo_province, new_page, tmp_path
+):
     kota = demo_province
     officer = await token_for(kota, "officer")
     page = await new_page()
@@ -214,20 +227,28 @@ async def test_imports_show_progress_and_the_rows_errors(platform, gateway, toke
     await page.click("[data-testid=roster-upload]")
     await page.wait_for_selector("[data-testid=job-status][data-status=done]")
     assert "1 diimpor" in await page.inner_text("[data-testid=job-counts]")
-    errors = await page.inner_text("[data-testid=row-errors]")
-    assert "3" in errors and "NIP" in errors.upper()
+    [row] = await page.locator("[data-testid=row-errors] tbody tr").all()
+    cells = await row.locator("td").all_inner_texts()
+    assert cells[:2] == ["3", "NIP BARU"] and "birth date" in cells[2]
     r = await gateway.get(f"/tenants/{kota}/employees/199503152020122001", headers=officer)
     assert r.status_code == 200 and r.json()["name"] == "Rina Maharani"
-    assert (await gateway.get(f"/tenants/{kota}/employees/199502302020121001", headers=officer)).status_code == 404
+    assert (
+        await gateway.get(f"/tenants/{kota}/employees/199502302020121001", headers=officer)
+    ).status_code == 404
     await screenshot(page, "imports-roster")
 
     # An SKP file is all or nothing: one unknown predikat, nothing recorded.
     skp = tmp_path / "skp-2025.csv"
-    skp.write_text("NIP;TAHUN;PREDIKAT\r\n199503152020122001;2025;Baik\r\n199503152020122001;2024;Baik Sekali\r\n", encoding="utf-8")
+    skp.write_text(
+        "NIP;TAHUN;PREDIKAT\r\n199503152020122001;2025;Baik\r\n199503152020122001;2024;Baik Sekali\r\n",
+        encoding="utf-8",
+    )
     await page.set_input_files("[data-testid=skp-file]", str(skp))
     await page.click("[data-testid=skp-upload]")
     await page.wait_for_selector("[data-testid=skp-outcome] [data-testid=error]")
     assert "Baik Sekali" in await page.inner_text("[data-testid=skp-outcome]")
-    ratings = await gateway.get(f"/tenants/{kota}/employees/199503152020122001/performance-ratings", headers=officer)
+    ratings = await gateway.get(
+        f"/tenants/{kota}/employees/199503152020122001/performance-ratings", headers=officer
+    )
     assert ratings.json() == []
     await screenshot(page, "imports-skp")

@@ -7,8 +7,9 @@ SIASN-like CSV, SKP predikat for 2024 and 2025 (the BKN batch), assessment resul
 through the whole assessor workflow, the rest from an external assessment centre), a merit-system
 index, venues and assessors (two internal ones each, five in the province's pool) and two schedule
 requests for Kota Batu's one day at the school: one that cannot be met with its own two assessors
-(the answer says why), and the same with the province's pool, solved. Everything goes through the same endpoints an officer or a BKN client uses; the data is made up
-(names, NIPs) but follows the domain rules (valid NIPs, tiers, golongan).
+(the answer says why), and the same with the province's pool, solved. Everything goes through the
+same endpoints an officer or a BKN client uses; the data is made up (names, NIPs) but follows the
+domain rules (valid NIPs, tiers, golongan). The same seed gives the same people and the same boxes.
 
 Loading again is harmless: a tenant that already exists is left as it is.
 """
@@ -57,17 +58,74 @@ OPD = (
     ("DISDUKCAPIL", "Dinas Kependudukan dan Pencatatan Sipil", "dinas",
      (("DAFDUK", "Bidang Pelayanan Pendaftaran Penduduk", "bidang"),)),
 )  # fmt: skip
-MALE = ("Agus", "Budi", "Joko", "Hendra", "Rudi", "Bambang", "Eko", "Dwi", "Slamet", "Wahyu", "Arif", "Andi",
-        "Yusuf", "Fajar", "Imam", "Teguh", "Rizki", "Hadi", "Bayu", "Dedi", "Sugeng", "Heru", "Adi", "Gunawan")
-FEMALE = ("Siti", "Sri", "Dewi", "Rina", "Ratna", "Endah", "Wulan", "Nur", "Lestari", "Indah", "Fitri", "Ayu",
-          "Yuni", "Dian", "Retno", "Tri", "Rahma", "Novi", "Anik", "Evi", "Puji", "Kartika", "Wening", "Lilis")
+MALE = (
+    "Agus",
+    "Budi",
+    "Joko",
+    "Hendra",
+    "Rudi",
+    "Bambang",
+    "Eko",
+    "Dwi",
+    "Slamet",
+    "Wahyu",
+    "Arif",
+    "Andi",
+    "Yusuf",
+    "Fajar",
+    "Imam",
+    "Teguh",
+    "Rizki",
+    "Hadi",
+    "Bayu",
+    "Dedi",
+    "Sugeng",
+    "Heru",
+    "Adi",
+    "Gunawan",
+)
+FEMALE = (
+    "Siti",
+    "Sri",
+    "Dewi",
+    "Rina",
+    "Ratna",
+    "Endah",
+    "Wulan",
+    "Nur",
+    "Lestari",
+    "Indah",
+    "Fitri",
+    "Ayu",
+    "Yuni",
+    "Dian",
+    "Retno",
+    "Tri",
+    "Rahma",
+    "Novi",
+    "Anik",
+    "Evi",
+    "Puji",
+    "Kartika",
+    "Wening",
+    "Lilis",
+)
 FAMILY = ("Santoso", "Wibowo", "Susanto", "Pratama", "Hidayat", "Setiawan", "Purnomo", "Rahayu", "Kurniawan",
           "Saputra", "Wijaya", "Handayani", "Nugroho", "Utomo", "Suryani", "Prasetyo", "Hartono", "Lestari",
           "Maulana", "Fauzi", "Puspitasari", "Anggraini", "Firmansyah", "Wulandari", "Sulistyo", "Mahendra")  # fmt: skip
 BACK_TITLES = ("S.Sos.", "S.E.", "S.H.", "S.Kom.", "S.T.", "S.Pd.", "S.K.M.", "S.E., M.M.", "S.Sos., M.Si.",
                "S.H., M.H.", "S.T., M.T.", "S.Kep., Ns.", "S.AP.", "A.Md.")  # fmt: skip
-FUNCTIONAL = ("Analis Kebijakan", "Perencana", "Pranata Komputer", "Auditor", "Analis SDM Aparatur",
-              "Pranata Humas", "Analis Keuangan Pusat dan Daerah", "Perawat", "Penyuluh Kesehatan Masyarakat")
+FUNCTIONAL = (
+    "Analis Kebijakan",
+    "Perencana",
+    "Pranata Komputer",
+    "Auditor",
+    "Analis SDM Aparatur",
+    "Pranata Humas",
+    "Analis Keuangan Pusat dan Daerah",
+    "Perawat",
+    "Penyuluh Kesehatan Masyarakat",
+)
 LEVELS_EXPERT = ("Ahli Pertama", "Ahli Muda", "Ahli Madya")
 ADMINISTRATIVE = ("Pengadministrasi Umum", "Pengelola Data", "Bendahara", "Pengelola Kepegawaian",
                   "Pengemudi", "Pranata Kearsipan", "Pengelola Barang Milik Negara")  # fmt: skip
@@ -101,6 +159,9 @@ class Kota:
     units: list[tuple[str, str, str, str | None]] = field(default_factory=list)  # code, name, kind, parent
     positions: list[dict[str, Any]] = field(default_factory=list)
     people: list[Person] = field(default_factory=list)
+    # The tenant's own draws for what is loaded concurrently with the other tenants (ratings, scores):
+    # one shared generator would make them depend on the order the requests finish in.
+    rng: random.Random = field(default_factory=random.Random)
 
 
 def _nip(rng: random.Random, birth: date, gender: str, taken: set[str]) -> str:
@@ -113,23 +174,31 @@ def _nip(rng: random.Random, birth: date, gender: str, taken: set[str]) -> str:
             return nip
 
 
-def build_kota(tenant: str, name: str, kind: str, employees: int, rng: random.Random, taken: set[str]) -> Kota:
+def build_kota(
+    tenant: str, name: str, kind: str, employees: int, rng: random.Random, taken: set[str]
+) -> Kota:
     kota = Kota(tenant, name, kind)
     for code, unit_name, unit_kind, subs in OPD:
         kota.units.append((code, unit_name, unit_kind, None))
         for suffix, sub_name, sub_kind in subs:
             kota.units.append((f"{code}-{suffix}", sub_name, sub_kind, code))
-    structural: list[tuple[str, str, str, str, str, int]] = []  # code, title, tier, eselon, unit, standard level
+    structural: list[
+        tuple[str, str, str, str, str, int]
+    ] = []  # code, title, tier, eselon, unit, standard level
     for code, unit_name, _kind, subs in OPD:
         head = "Sekretaris Daerah" if code == "SETDA" else f"Kepala {unit_name}"
-        structural.append((f"{code}-KEPALA", head, "JPT Pratama", "II.a" if code == "SETDA" else "II.b", code, 4))
+        structural.append(
+            (f"{code}-KEPALA", head, "JPT Pratama", "II.a" if code == "SETDA" else "II.b", code, 4)
+        )
         for suffix, sub_name, _ in subs:
             unit = f"{code}-{suffix}"
             structural.append((f"{unit}-KEPALA", f"Kepala {sub_name}", "Administrator", "III.b", unit, 3))
             for n in (1, 2):
                 title = f"Kepala Seksi {n} {sub_name.removeprefix('Bidang ').removeprefix('Bagian ')}"
                 structural.append((f"{unit}-KASI-{n}", title, "Pengawas", "IV.a", unit, 3))
-        structural.append((f"{code}-KASUBAG-UMUM", f"Kepala Subbagian Umum {unit_name}", "Pengawas", "IV.a", code, 3))
+        structural.append(
+            (f"{code}-KASUBAG-UMUM", f"Kepala Subbagian Umum {unit_name}", "Pengawas", "IV.a", code, 3)
+        )
     for code, title, tier, eselon, unit, level in structural:
         kota.positions.append({
             "code": code, "title": title, "tier": tier, "eselon": eselon, "unit_code": unit,
@@ -149,16 +218,28 @@ def build_kota(tenant: str, name: str, kind: str, employees: int, rng: random.Ra
         )  # fmt: skip
         if i < len(held):
             code, title, tier, eselon, unit, _ = held[i]
-            person.position_code, person.title, person.tier, person.eselon, person.unit_code = code, title, tier, eselon, unit
+            person.position_code, person.title, person.tier, person.eselon, person.unit_code = (
+                code,
+                title,
+                tier,
+                eselon,
+                unit,
+            )
             person.birth = date(rng.randint(1967, 1985), person.birth.month, person.birth.day)
             person.nip = _nip(rng, person.birth, gender, taken)
             person.golongan = {"JPT Pratama": "IV/c", "Administrator": "IV/a", "Pengawas": "III/d"}[tier]
         elif rng.random() < 0.5:
             person.tier, person.functional_level = "Fungsional", rng.choice(LEVELS_EXPERT)
             person.title = f"{rng.choice(FUNCTIONAL)} {person.functional_level}"
-            person.golongan = {"Ahli Pertama": "III/a", "Ahli Muda": "III/c", "Ahli Madya": "IV/a"}[person.functional_level]
+            person.golongan = {"Ahli Pertama": "III/a", "Ahli Muda": "III/c", "Ahli Madya": "IV/a"}[
+                person.functional_level
+            ]
         else:
-            person.title, person.golongan, person.back_title = rng.choice(ADMINISTRATIVE), rng.choice(("II/b", "II/c", "III/a", "III/b")), ""
+            person.title, person.golongan, person.back_title = (
+                rng.choice(ADMINISTRATIVE),
+                rng.choice(("II/b", "II/c", "III/a", "III/b")),
+                "",
+            )
         kota.people.append(person)
     return kota
 
@@ -171,7 +252,13 @@ def roster_csv(people: list[Person]) -> bytes:
                      "GOL AKHIR", "KODE UNOR", "KODE JABATAN", "JABATAN NAMA", "JENIS JABATAN", "ESELON",
                      "JENJANG JABATAN"])  # fmt: skip
     for p in people:
-        kind = "Struktural" if p.position_code else "Fungsional Tertentu" if p.tier == "Fungsional" else "Pelaksana"
+        kind = (
+            "Struktural"
+            if p.position_code
+            else "Fungsional Tertentu"
+            if p.tier == "Fungsional"
+            else "Pelaksana"
+        )
         writer.writerow([p.nip, p.name, p.back_title, f"{p.birth:%d-%m-%Y}", p.gender, "PNS", p.golongan, p.unit_code,
                          p.position_code or "", p.title, kind, p.eselon or "", p.functional_level or ""])  # fmt: skip
     return out.getvalue().encode("utf-8")
@@ -210,7 +297,7 @@ class Api:
 
     async def call(self, method: str, path: str, tenant: str, role: str = "officer", *, ok=(200, 201, 202, 204),
                    sub: str | None = None, retry_until_known: bool = False, **kw) -> httpx.Response:  # fmt: skip
-        """One request; 404/422 while the tenant's events are still reaching a service are retried
+        """One request; 404/422 (or 503) while the tenant's events are still reaching a service are retried
         for up to a minute when `retry_until_known` (a new tenant, unit or employee is known to the
         other services only once their consumers have read roster's events)."""
         deadline = time.monotonic() + 60
@@ -218,7 +305,7 @@ class Api:
             r = await self.client.request(method, path, headers=await self.headers(tenant, role, sub), **kw)
             if r.status_code in ok:
                 return r
-            if retry_until_known and r.status_code in (403, 404, 422, 503) and time.monotonic() < deadline:
+            if retry_until_known and r.status_code in (404, 422, 503) and time.monotonic() < deadline:
                 await asyncio.sleep(0.5)
                 continue
             raise RuntimeError(f"{method} {path}: {r.status_code} {r.text[:500]}")
@@ -253,17 +340,17 @@ async def load_roster(api: Api, kota: Kota) -> None:
         raise RuntimeError(f"the roster import of {t} ended {job['status']}: {job['errors'][:5]}")
 
 
-async def load_performance(api: Api, kota: Kota, rng: random.Random, year: int) -> None:
-    t = kota.tenant
+async def load_performance(api: Api, kota: Kota, year: int) -> None:
+    t, rng = kota.tenant, kota.rng
     ratings = [{"nip": p.nip, "year": year, "predikat": predikat(rng, p, year)} for p in kota.people]
     await api.call("POST", f"/tenants/{t}/performance-ratings/batch", t, "integration", sub="bkn-siasn",
                    json=ratings, retry_until_known=True)  # fmt: skip
 
 
-async def load_assessments(api: Api, kota: Kota, rng: random.Random) -> int:
+async def load_assessments(api: Api, kota: Kota) -> int:
     """A campaign for BKPSDM's structural officials, run through the assessor workflow; results of
     an external assessment centre for most others. Returns how many were assessed."""
-    t = kota.tenant
+    t, rng = kota.tenant, kota.rng
     in_campaign = [p for p in kota.people if p.position_code and p.unit_code.startswith("BKPSDM")]
     campaign = {
         "name": "Pemetaan Talenta Pejabat BKPSDM 2026", "method": "assessment_center",
@@ -271,8 +358,12 @@ async def load_assessments(api: Api, kota: Kota, rng: random.Random) -> int:
         "include_technical": False, "validity_years": 2 if t == "kota-mojokerto" else 3,
         "selection": {"nips": [p.nip for p in in_campaign]},
     }  # fmt: skip
-    created = (await api.call("POST", f"/tenants/{t}/campaigns", t, json=campaign, retry_until_known=True)).json()
-    listed = (await api.call("GET", f"/tenants/{t}/assessments", t, params={"campaign_id": created["id"]})).json()
+    created = (
+        await api.call("POST", f"/tenants/{t}/campaigns", t, json=campaign, retry_until_known=True)
+    ).json()
+    listed = (
+        await api.call("GET", f"/tenants/{t}/assessments", t, params={"campaign_id": created["id"]})
+    ).json()
     by_nip = {p.nip: p for p in in_campaign}
     lead, second = f"{t}-asesor-1", f"{t}-asesor-2"
     for assessment in listed:
@@ -285,10 +376,16 @@ async def load_assessments(api: Api, kota: Kota, rng: random.Random) -> int:
                         "evidence": "diamati dalam in-tray"} for c, v in levels.items()]  # fmt: skip
             await api.call("PUT", f"{url}/ratings", t, "assessor", sub=who, json={"ratings": ratings})
         integrated = [{"instrument": c, "level": v} for c, v in levels.items()]
-        await api.call("PUT", f"{url}/integrated-ratings", t, "assessor", sub=lead, json={"ratings": integrated})
+        await api.call(
+            "PUT", f"{url}/integrated-ratings", t, "assessor", sub=lead, json={"ratings": integrated}
+        )
         await api.call("POST", f"{url}/completion", t, "assessor", sub=lead)
     await api.call("POST", f"/tenants/{t}/campaigns/{created['id']}/closure", t)
-    others = [p for p in kota.people if p.nip not in by_nip and (p.position_code or p.tier == "Fungsional" or rng.random() < 0.6)]
+    others = [
+        p
+        for p in kota.people
+        if p.nip not in by_nip and (p.position_code or p.tier == "Fungsional" or rng.random() < 0.6)
+    ]
     results = [{"nip": p.nip, "scores": scores(rng, p)} for p in others]
     await api.call("POST", f"/tenants/{t}/assessments/batch", t, "integration", sub="bkn-siasn",
                    json={"results": results, "validity_years": 3})  # fmt: skip
@@ -299,7 +396,7 @@ def next_monday(today: date) -> date:
     return today + timedelta(days=7 - today.weekday())
 
 
-async def load_scheduling(api: Api, kota: Kota, rng: random.Random, with_requests: bool) -> None:
+async def load_scheduling(api: Api, kota: Kota, with_requests: bool) -> None:
     t = kota.tenant
     rooms = [
         {"name": "Lab Komputer 1", "room_type": "computer_lab", "capacity": 36},
@@ -307,8 +404,12 @@ async def load_scheduling(api: Api, kota: Kota, rng: random.Random, with_request
         {"name": "Ruang Kelas XII-A", "room_type": "classroom", "capacity": 32},
         {"name": "Ruang Wawancara", "room_type": "interview_room", "capacity": 8},
     ]
-    school = {"kota-batu": "SMK Negeri 1 Batu", "kota-mojokerto": "SMK Negeri 1 Kota Mojokerto"}.get(t, "SMK Negeri 1 Kepanjen")
-    await api.call("POST", f"/tenants/{t}/venues", t, json={"name": school, "rooms": rooms}, retry_until_known=True)
+    school = {"kota-batu": "SMK Negeri 1 Batu", "kota-mojokerto": "SMK Negeri 1 Kota Mojokerto"}.get(
+        t, "SMK Negeri 1 Kepanjen"
+    )
+    await api.call(
+        "POST", f"/tenants/{t}/venues", t, json={"name": school, "rooms": rooms}, retry_until_known=True
+    )
     for n in (1, 2):
         body = {"subject": f"{t}-asesor-{n}", "name": f"Asesor Internal {n} {kota.name.removeprefix('Pemerintah ')}",
                 "certification": "Asesor SDM Aparatur", "max_participants_per_day": 16}  # fmt: skip
@@ -335,7 +436,9 @@ async def load_province_pool(api: Api) -> None:
     province = PROVINCE[0]
     names = ("Dra. Rina Wulandari, M.Psi.", "Drs. Bambang Sutrisno, M.Si.", "Dr. Endah Kusumawati, M.M.",
              "Ir. Hadi Prasetyo, M.T.", "Sri Mulyani, S.Psi., M.Psi.")  # fmt: skip
-    existing = (await api.call("GET", f"/tenants/{province}/assessors", province, "admin", retry_until_known=True)).json()
+    existing = (
+        await api.call("GET", f"/tenants/{province}/assessors", province, "admin", retry_until_known=True)
+    ).json()
     known = {a["subject"] for a in existing}
     for n, name in enumerate(names, 1):
         if f"prov-asesor-{n}" in known:
@@ -348,7 +451,11 @@ async def load_province_pool(api: Api) -> None:
 async def vacate_and_rate_merit(api: Api, kota: Kota, merit_index: int) -> None:
     """A head of bidang retires: the post is vacant and placement ranks its successors."""
     t = kota.tenant
-    holder = next(p for p in kota.people if p.position_code and p.tier == "Administrator" and "MUTASI" not in p.unit_code)
+    holder = next(
+        p
+        for p in kota.people
+        if p.position_code and p.tier == "Administrator" and "MUTASI" not in p.unit_code
+    )
     await api.call("POST", f"/tenants/{t}/employees/{holder.nip}/retirement", t, json={"reason": "BUP"})
     body = {"merit_index": merit_index, "reason": "Indeks Sistem Merit KASN 2025"}
     await api.call("PUT", f"/tenants/{t}/succession/settings", t, json=body, retry_until_known=True)
@@ -359,8 +466,10 @@ async def wait_for_placements(api: Api, tenant: str, expected: int, timeout_s: f
     while True:
         view = (await api.call("GET", f"/tenants/{tenant}/nine-box", tenant, params={"per_box": 0},
                                retry_until_known=True)).json()  # fmt: skip
-        if view["total"] >= expected or time.monotonic() > deadline:
+        if view["total"] >= expected:
             return view
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{tenant}: {view['total']} of {expected} placed after {timeout_s:.0f} s")
         await asyncio.sleep(1)
 
 
@@ -386,6 +495,8 @@ async def load(gateway_url: str, employees: int, seed: int, out: TextIO) -> int:
     rng = random.Random(seed)
     taken: set[str] = set()
     cities = [build_kota(t, name, kind, employees, rng, taken) for t, name, kind in CHILDREN]
+    for kota in cities:
+        kota.rng = random.Random(f"{seed}:{kota.tenant}")
     async with httpx.AsyncClient(base_url=gateway_url, timeout=120) as client:
         api = Api(client, out)
         started = time.monotonic()
@@ -395,17 +506,20 @@ async def load(gateway_url: str, employees: int, seed: int, out: TextIO) -> int:
             if kota.tenant not in new:
                 print(f"{kota.tenant}: already there, left as it is", file=out)
         await asyncio.gather(*(load_roster(api, k) for k in todo))
-        print(f"roster: {sum(len(k.people) for k in todo):,} employees imported ({time.monotonic() - started:.0f} s)", file=out)
+        print(
+            f"roster: {sum(len(k.people) for k in todo):,} employees imported ({time.monotonic() - started:.0f} s)",
+            file=out,
+        )
         await load_province_pool(api)
         # SKP 2024 and the assessments first, then SKP 2025 once those are placed: each employee's
         # history then has a box per SKP year (the trend across cycles).
-        await asyncio.gather(*(load_performance(api, k, rng, 2024) for k in todo))
+        await asyncio.gather(*(load_performance(api, k, 2024) for k in todo))
         assessed = dict(zip([k.tenant for k in todo],
-                            await asyncio.gather(*(load_assessments(api, k, rng) for k in todo)), strict=True))  # fmt: skip
+                            await asyncio.gather(*(load_assessments(api, k) for k in todo)), strict=True))  # fmt: skip
         for kota in todo:
             await wait_for_placements(api, kota.tenant, assessed[kota.tenant])
-        await asyncio.gather(*(load_performance(api, k, rng, 2025) for k in todo))
-        await asyncio.gather(*(load_scheduling(api, k, rng, k.tenant == "kota-batu") for k in todo))
+        await asyncio.gather(*(load_performance(api, k, 2025) for k in todo))
+        await asyncio.gather(*(load_scheduling(api, k, k.tenant == "kota-batu") for k in todo))
         for kota, merit in zip(todo, (330, 290, 312), strict=False):
             await vacate_and_rate_merit(api, kota, merit)
         for kota in todo:
@@ -421,7 +535,9 @@ async def load(gateway_url: str, employees: int, seed: int, out: TextIO) -> int:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gateway", help="the gateway's URL (default: the local stack's)")
-    parser.add_argument("--employees", type=int, default=1000, help="employees per kota/kabupaten (default 1000)")
+    parser.add_argument(
+        "--employees", type=int, default=1000, help="employees per kota/kabupaten (default 1000)"
+    )
     parser.add_argument("--seed", type=int, default=2026, help="the same seed gives the same people")
 
 

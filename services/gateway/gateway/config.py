@@ -94,6 +94,8 @@ class GatewaySettings(BaseSettings):
     web_client_id: str = Field("bakat-web", min_length=1, max_length=200)
     web_authorization_endpoint: str | None = None
     web_token_endpoint: str | None = None
+    # Where sign-out ends the issuer's session too (unset: Keycloak's .../protocol/openid-connect/logout).
+    web_end_session_endpoint: str | None = None
     # How long the dev issuer's tokens for the web pages live (a working day's session is not needed:
     # the pages sign in again, which in dev is one click).
     dev_web_token_ttl_s: int = Field(3600, ge=60, le=24 * 3600)

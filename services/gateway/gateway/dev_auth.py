@@ -218,7 +218,9 @@ def dev_auth_router(
             ),
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            # "none": the web pages, a public client (PKCE instead of a secret).
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"]
+            + (["none"] if codes is not None else []),
             "claims_supported": ["iss", "aud", "sub", "exp", "iat", "jti", "tenant", "roles", "azp"],
             # Not OIDC: the dev issuer's own endpoint that mints a token for any user, tenant and roles.
             "bakat_dev_token_endpoint": str(request.url_for("dev_token")),

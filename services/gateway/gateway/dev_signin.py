@@ -16,18 +16,19 @@ import html
 import secrets
 import time
 from dataclasses import dataclass
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from bakat_common.auth import ROLES, DevIssuer
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 AUTHORIZE = "/protocol/openid-connect/auth"
 CODE_TTL_S = 60  # RFC 6749 4.1.2: short-lived, one use
 MAX_PENDING = 10_000
 # Where the web pages live: a code is only ever sent back there (no open redirect, even in dev).
 WEB_PATH = "/app/"
-DEMO_TENANTS = ("kota-batu", "kota-mojokerto", "kab-malang", "prov-jawa-timur")
+# Offered in the form's tenant field (any tenant may be typed): `make demo`'s tenants.
+EXAMPLE_TENANTS = ("kota-batu", "kota-mojokerto", "kab-malang", "prov-jawa-timur")
 
 
 class SignInError(Exception):
@@ -73,9 +74,10 @@ def s256(verifier: str) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode("ascii")).digest()).rstrip(b"=").decode()
 
 
-def web_redirect_allowed(uri: str) -> bool:
+def web_redirect_allowed(uri: str, origin: str) -> bool:
+    """Only the pages of the gateway that serves this form: `{origin}/app/`, exactly."""
     parts = urlsplit(uri)
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and parts.path.startswith(WEB_PATH)
+    return f"{parts.scheme}://{parts.netloc}" == origin and parts.path == WEB_PATH and not parts.query
 
 
 def exchange(codes: PendingCodes, issuer: DevIssuer, form: dict[str, str], ttl_s: int) -> str:
@@ -97,43 +99,60 @@ def exchange(codes: PendingCodes, issuer: DevIssuer, form: dict[str, str], ttl_s
 def dev_signin_router(prefix: str, codes: PendingCodes, web_client_id: str) -> APIRouter:
     router = APIRouter(prefix=prefix, include_in_schema=False)
 
-    def check(params: dict[str, str]) -> str | None:
+    def check(params: dict[str, str], request: Request) -> str | None:
         """What is wrong with an authorization request, in words; None when it may go on."""
+        origin = f"{request.url.scheme}://{request.url.netloc}"
         if params.get("client_id") != web_client_id:
             return f"unknown client_id (the web pages are {web_client_id!r})"
-        if not web_redirect_allowed(params.get("redirect_uri", "")):
-            return f"redirect_uri must be an http(s) URL under {WEB_PATH}"
+        if not web_redirect_allowed(params.get("redirect_uri", ""), origin):
+            return f"redirect_uri must be this gateway's pages, {origin}{WEB_PATH}"
         if params.get("response_type") != "code":
             return "response_type must be code"
-        if params.get("code_challenge_method") != "S256" or not 43 <= len(params.get("code_challenge", "")) <= 128:
+        if (
+            params.get("code_challenge_method") != "S256"
+            or not 43 <= len(params.get("code_challenge", "")) <= 128
+        ):
             return "a PKCE code_challenge with code_challenge_method S256 is required"
         return None
 
     @router.get(AUTHORIZE, response_class=HTMLResponse)
     async def sign_in_form(request: Request) -> HTMLResponse:
         params = dict(request.query_params)
-        if (wrong := check(params)) is not None:
-            return HTMLResponse(_page("Permintaan masuk tidak sah / Bad sign-in request", f"<p>{html.escape(wrong)}</p>"),
-                                status_code=400)  # fmt: skip
+        if (wrong := check(params, request)) is not None:
+            return _bad_request(wrong)
         return HTMLResponse(_form(params))
 
     @router.post(AUTHORIZE)
-    async def sign_in(request: Request):
+    async def sign_in(request: Request) -> Response:
         form = {k: str(v) for k, v in (await request.form()).items()}
-        if (wrong := check(form)) is not None:
-            return HTMLResponse(_page("Permintaan masuk tidak sah / Bad sign-in request", f"<p>{html.escape(wrong)}</p>"),
-                                status_code=400)  # fmt: skip
-        subject, tenant, role = form.get("sub", "").strip(), form.get("tenant", "").strip(), form.get("role", "")
+        if (wrong := check(form, request)) is not None:
+            return _bad_request(wrong)
+        subject, tenant, role = (
+            form.get("sub", "").strip(),
+            form.get("tenant", "").strip(),
+            form.get("role", ""),
+        )
         if not subject or not tenant or role not in ROLES or len(subject) > 200 or len(tenant) > 100:
-            return HTMLResponse(_form(form, "Isi nama, instansi dan peran / Fill in name, tenant and role"), status_code=422)
-        grant = Grant(subject, tenant, (role,), form["client_id"], form["redirect_uri"], form["code_challenge"],
-                      time.monotonic() + CODE_TTL_S)  # fmt: skip
+            return HTMLResponse(
+                _form(form, "Isi nama, instansi dan peran / Fill in name, tenant and role"), status_code=422
+            )
+        grant = Grant(
+            subject, tenant, (role,), form["client_id"], form["redirect_uri"], form["code_challenge"],
+            time.monotonic() + CODE_TTL_S,
+        )  # fmt: skip
         query = {"code": codes.issue(grant)}
         if form.get("state"):
             query["state"] = form["state"]
-        return RedirectResponse(f"{form['redirect_uri']}?{urlencode(query)}", status_code=303)
+        back = urlsplit(form["redirect_uri"])._replace(query=urlencode(query), fragment="")
+        return RedirectResponse(urlunsplit(back), status_code=303)
 
     return router
+
+
+def _bad_request(wrong: str) -> HTMLResponse:
+    # Never redirected: a bad redirect_uri is exactly where a code must not go.
+    body = f"<p>{html.escape(wrong)}</p>"
+    return HTMLResponse(_page("Permintaan masuk tidak sah / Bad sign-in request", body), status_code=400)
 
 
 def _page(title: str, body: str) -> str:
@@ -151,11 +170,19 @@ def _page(title: str, body: str) -> str:
 def _form(params: dict[str, str], error: str | None = None) -> str:
     hidden = "".join(
         f"<input type='hidden' name='{name}' value='{html.escape(params.get(name, ''), quote=True)}'>"
-        for name in ("client_id", "redirect_uri", "response_type", "state", "code_challenge", "code_challenge_method")
+        for name in (
+            "client_id",
+            "redirect_uri",
+            "response_type",
+            "state",
+            "code_challenge",
+            "code_challenge_method",
+        )
     )
-    tenants = "".join(f"<option value='{t}'>" for t in DEMO_TENANTS)
+    tenants = "".join(f"<option value='{t}'>" for t in EXAMPLE_TENANTS)
     roles = "".join(
-        f"<option value='{r}'{' selected' if r == params.get('role', 'officer') else ''}>{r}</option>" for r in ROLES
+        f"<option value='{r}'{' selected' if r == params.get('role', 'officer') else ''}>{r}</option>"
+        for r in ROLES
     )
     sub = html.escape(params.get("sub", ""), quote=True)
     tenant = html.escape(params.get("tenant", "kota-batu"), quote=True)

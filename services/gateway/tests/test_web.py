@@ -57,16 +57,25 @@ async def test_the_pages_are_served_with_their_security_headers(stack) -> None:
     assert api_client.status_code == 404 and api_client.headers["content-type"] == "application/problem+json"
 
 
-async def test_the_pages_sign_in_at_the_dev_issuer_in_dev_mode_and_at_keycloak_otherwise(stack, prod_stack) -> None:
+async def test_the_pages_sign_in_at_the_dev_issuer_in_dev_mode_and_at_keycloak_otherwise(
+    stack, prod_stack
+) -> None:
     async with httpx.AsyncClient(base_url=stack.url) as client:
         dev = (await client.get("/app/config.json")).json()
     async with httpx.AsyncClient(base_url=prod_stack.url) as client:
         prod = (await client.get("/app/config.json")).json()
         form = await client.get(AUTHORIZE, params=authorization(prod_stack))
-    assert dev == {"client_id": "bakat-web", "authorization_endpoint": AUTHORIZE, "token_endpoint": TOKEN, "dev": True}
+    assert dev == {
+        "client_id": "bakat-web",
+        "authorization_endpoint": AUTHORIZE,
+        "token_endpoint": TOKEN,
+        "end_session_endpoint": None,  # the dev issuer keeps no session
+        "dev": True,
+    }
     issuer = prod_stack.settings.auth.issuer
     assert prod["authorization_endpoint"] == f"{issuer}/protocol/openid-connect/auth"
     assert prod["token_endpoint"] == f"{issuer}/protocol/openid-connect/token" and prod["dev"] is False
+    assert prod["end_session_endpoint"] == f"{issuer}/protocol/openid-connect/logout"
     assert form.status_code == 404  # no dev sign-in without dev mode
 
 
@@ -79,9 +88,15 @@ async def test_a_code_with_its_verifier_gives_a_token_the_services_accept_once(s
         again = await client.post(TOKEN, data=exchange(stack, code))
     assert r.status_code == 200, r.text
     auth = stack.settings.auth
-    verifier = TokenVerifier(AuthSettings(issuer=auth.issuer, audience=auth.audience, jwks_url=f"{stack.url}/auth/dev/jwks.json"))
+    verifier = TokenVerifier(
+        AuthSettings(issuer=auth.issuer, audience=auth.audience, jwks_url=f"{stack.url}/auth/dev/jwks.json")
+    )
     principal = await verifier.verify(r.json()["access_token"])
-    assert (principal.subject, principal.tenant, principal.roles) == ("siti", "kota-batu", frozenset({"officer"}))
+    assert (principal.subject, principal.tenant, principal.roles) == (
+        "siti",
+        "kota-batu",
+        frozenset({"officer"}),
+    )
     assert r.json()["expires_in"] == stack.settings.dev_web_token_ttl_s
     assert again.status_code == 400 and again.json()["error"] == "invalid_grant"  # one use
 
@@ -107,6 +122,8 @@ async def test_an_exchange_that_does_not_match_its_code_is_refused(stack, change
     "change",
     [
         {"redirect_uri": "https://evil.example/steal"},  # a code is only ever sent back to the pages
+        {"redirect_uri": "https://evil.example/app/"},  # ... of this gateway
+        {"redirect_uri": "http://127.0.0.1:1/app/"},
         {"redirect_uri": "/app/"},
         {"client_id": "unknown"},
         {"code_challenge_method": "plain"},
@@ -117,7 +134,9 @@ async def test_an_exchange_that_does_not_match_its_code_is_refused(stack, change
 async def test_a_bad_authorization_request_is_refused_without_a_redirect(stack, change) -> None:
     async with httpx.AsyncClient(base_url=stack.url) as client:
         shown = await client.get(AUTHORIZE, params=authorization(stack, **change))
-        posted = await client.post(AUTHORIZE, data=authorization(stack, **change) | {"sub": "x", "tenant": "t", "role": "admin"})
+        posted = await client.post(
+            AUTHORIZE, data=authorization(stack, **change) | {"sub": "x", "tenant": "t", "role": "admin"}
+        )
     for r in (shown, posted):
         assert r.status_code == 400 and "location" not in r.headers
 

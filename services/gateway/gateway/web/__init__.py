@@ -5,6 +5,7 @@ with the user's bearer token. `/app/config.json` tells them where to sign in (do
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -12,10 +13,12 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from gateway.config import GatewaySettings
-from gateway.dev_auth import PREFIX as DEV_AUTH_PREFIX, TOKEN_ENDPOINT
+from gateway.dev_auth import PREFIX as DEV_AUTH_PREFIX
+from gateway.dev_auth import TOKEN_ENDPOINT
 from gateway.dev_signin import AUTHORIZE
 
 STATIC = Path(__file__).parent / "static"
+LOGOUT = "/protocol/openid-connect/logout"  # Keycloak's RP-initiated logout under a realm
 # The pages load only their own files and talk only to this origin (the API and, in dev, the issuer);
 # production adds the OIDC issuer's origin for the token exchange.
 SECURITY_HEADERS = {
@@ -31,10 +34,15 @@ def sign_in_config(settings: GatewaySettings) -> dict[str, object]:
         base = DEV_AUTH_PREFIX  # this gateway's own dev issuer, same origin
     else:
         base = settings.auth.issuer.rstrip("/")  # Keycloak: https://sso.example/realms/bakat
+    if settings.web_end_session_endpoint is not None or settings.dev_mode:
+        end_session = settings.web_end_session_endpoint  # the dev issuer keeps no session to end
+    else:
+        end_session = base + LOGOUT
     return {
         "client_id": settings.web_client_id,
         "authorization_endpoint": settings.web_authorization_endpoint or base + AUTHORIZE,
         "token_endpoint": settings.web_token_endpoint or base + TOKEN_ENDPOINT,
+        "end_session_endpoint": end_session,
         "dev": settings.dev_mode,
     }
 
@@ -54,10 +62,9 @@ class _Pages(StaticFiles):
 
 
 def _origin(url: str) -> str:
-    if "://" not in url:
-        return ""
-    scheme, rest = url.split("://", 1)
-    return f" {scheme}://{rest.split('/', 1)[0]}"
+    """' scheme://host' of an absolute URL (for the CSP), '' for a path on this origin."""
+    parts = urlsplit(url)
+    return f" {parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
 def install_web_pages(app: FastAPI, settings: GatewaySettings) -> None:

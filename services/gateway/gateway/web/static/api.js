@@ -1,13 +1,14 @@
 // The public API through this gateway, with the signed-in user's token. Errors are problem+json:
 // ApiError keeps the title, the detail and the per-field errors for the page to show.
 
-import { currentUser, signIn } from "./auth.js";
+import { currentUser, signIn, signInAgain } from "./auth.js";
 
 export class ApiError extends Error {
-  constructor(status, problem) {
+  constructor(status, problem, shown = false) {
     super(problem.detail || problem.title || `HTTP ${status}`);
     this.status = status;
     this.problem = problem;
+    this.shown = shown; // an error the page must show even though it is a 401
   }
 
   get errors() {
@@ -32,8 +33,10 @@ async function request(path, { method = "GET", json, form, query } = {}) {
   const url = query ? `${path}?${new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined && v !== null && v !== ""))}` : path;
   const response = await fetch(url, { method, headers, body });
   if (response.status === 401) {
-    await signIn(); // expired or revoked: sign in again, then come back here
-    throw new ApiError(401, { detail: "signing in" });
+    const problem = await problemOf(response);
+    // Expired or revoked: sign in again, then come back here; refused though fresh: say so.
+    if (await signInAgain()) throw new ApiError(401, { detail: "signing in" });
+    throw new ApiError(401, { ...problem, detail: `the API refused a fresh token: ${problem.detail || problem.title}` }, true);
   }
   return response;
 }

@@ -19,7 +19,9 @@ const TENANT = "bakat.tenant";
 const WRITERS = ["admin", "officer"];
 
 const main = document.getElementById("main");
+const notice = document.getElementById("notice");
 let children = null; // tenants a province or platform token may choose from
+let rendering = 0; // the newest render: an older one still loading must not overwrite it
 
 function pageName() {
   const name = location.hash.replace(/^#\/?/, "").split("?")[0];
@@ -68,19 +70,27 @@ async function route() {
     return;
   }
   header(user);
+  clear(notice);
   const name = pageName();
+  const mine = ++rendering;
   const ctx = {
     user,
     tenant: chosenTenant(user),
     canWrite: user.roles.some((r) => WRITERS.includes(r)),
     rerender: route,
+    notify: (text) => clear(notice, h("p", { class: "ok" }, text)),
+    current: () => mine === rendering,
   };
+  // Each page draws into its own element, shown only if no newer render has started meanwhile.
+  const target = h("div", {});
   clear(main, h("p", { class: "muted" }, t("loading")));
   try {
-    await PAGES[name].module.render(main, ctx);
+    await PAGES[name].module.render(target, ctx);
   } catch (error) {
-    if (error.status !== 401) clear(main, errorBox(error, t));
+    if (error.status === 401 && !error.shown) return; // on its way to the sign-in
+    clear(target, errorBox(error, t));
   }
+  if (mine === rendering) clear(main, target);
 }
 
 async function start() {
@@ -89,17 +99,15 @@ async function start() {
     setLang(lang() === "id" ? "en" : "id");
     route();
   });
-  document.getElementById("sign-out").addEventListener("click", () => {
-    signOut();
+  document.getElementById("sign-out").addEventListener("click", async () => {
     sessionStorage.removeItem(TENANT);
-    location.hash = "#/nine-box";
-    location.reload();
+    await signOut(); // ends the issuer's session too where it has one (Keycloak), else reloads
   });
   try {
     await completeSignIn();
   } catch (error) {
     clear(main, h("p", { class: "error", role: "alert" }, t("sign_in_failed", { detail: error.message })),
-      h("button", { onclick: () => signIn() }, t("nav_nine_box")));
+      h("button", { onclick: () => signIn() }, t("sign_in_again")));
     return;
   }
   const user = currentUser();

@@ -4,6 +4,7 @@
 
 const TOKEN = "bakat.token";
 const PENDING = "bakat.sign-in";
+const FRESH_S = 30;
 let config = null;
 
 async function loadConfig() {
@@ -84,6 +85,30 @@ export function currentUser() {
   }
 }
 
-export function signOut() {
+// After a 401: sign in again, unless the token was issued moments ago. Then the API refuses what the
+// issuer just gave (a wrong audience, a missing tenant claim): signing in again would loop for ever.
+export async function signInAgain() {
+  const token = sessionStorage.getItem(TOKEN);
+  if (token) {
+    try {
+      if (Date.now() / 1000 - claimsOf(token).iat < FRESH_S) return false;
+    } catch {
+      // not a JWT we can read: sign in again
+    }
+  }
   sessionStorage.removeItem(TOKEN);
+  await signIn();
+  return true;
+}
+
+export async function signOut() {
+  sessionStorage.removeItem(TOKEN);
+  const cfg = await loadConfig();
+  if (cfg.end_session_endpoint) {
+    // RP-initiated logout: without it Keycloak's own session would sign the user straight back in.
+    const params = new URLSearchParams({ client_id: cfg.client_id, post_logout_redirect_uri: redirectUri() });
+    location.assign(`${cfg.end_session_endpoint}?${params}`);
+  } else {
+    location.assign(redirectUri());
+  }
 }

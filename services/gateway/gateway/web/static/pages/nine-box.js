@@ -24,7 +24,9 @@ export async function render(main, ctx) {
   ]);
   const panel = h("aside", { class: "panel", id: "person", "data-testid": "person-panel", hidden: true });
   const sessions = h("section", { class: "sessions", "data-testid": "sessions" });
-  const page = { ctx, base, panel, sessions, filters };
+  // The NIPs on the grid: a drop is acted on only for one of them (anything can be dragged in).
+  const members = new Set(view.boxes.flatMap((b) => b.members.map((m) => m.nip)));
+  const page = { ctx, base, panel, sessions, filters, members };
 
   const setFilter = (name, value) => {
     const next = new URLSearchParams({ ...filters, [name]: value });
@@ -83,7 +85,7 @@ function boxCell(page, box, view) {
       e.preventDefault();
       cell.classList.remove("drop");
       const nip = e.dataTransfer.getData("text/plain");
-      if (nip) openPerson(page, nip, box.box);
+      if (page.members.has(nip)) openPerson(page, nip, box.box);
     });
   }
   return cell;
@@ -101,8 +103,8 @@ async function openPerson(page, nip, targetBox = null) {
   clear(panel, h("p", { class: "muted" }, t("loading")));
   try {
     const [rapor, history] = await Promise.all([
-      api(`${base}/employees/${nip}/rapor`),
-      api(`${base}/employees/${nip}/placement/history`),
+      api(`${base}/employees/${encodeURIComponent(nip)}/rapor`),
+      api(`${base}/employees/${encodeURIComponent(nip)}/placement/history`),
     ]);
     clear(panel, personView(page, rapor, history, targetBox));
   } catch (error) {
@@ -114,6 +116,10 @@ function personView(page, rapor, history, targetBox) {
   const p = rapor.placement;
   const e = rapor.employee;
   const close = h("button", { class: "close", "aria-label": t("close"), onclick: () => { page.panel.hidden = true; } }, "×");
+  if (!p) { // left the service, or not placed any more since the grid was read
+    return h("div", {}, close, h("h2", { "data-testid": "person-name" }, e?.name || rapor.nip),
+      h("p", { class: "muted" }, `${t("nip")} ${rapor.nip}`), h("p", { "data-testid": "person-box" }, explain(rapor.placement_status)));
+  }
   const reasons = h("ul", { class: "reasons", "data-testid": "reasons" }, p.reasons.map((r) => h("li", {}, explain(r))));
   const recs = h("ul", {}, p.recommendations.map((r) => h("li", {}, recommendation(r))));
   const trend = h("ol", { class: "trend", "data-testid": "trend" },
@@ -165,7 +171,7 @@ function calibrationForm(page, rapor, targetBox) {
     e.preventDefault();
     try {
       const session = await draftSession(page);
-      await api(`${page.base}/calibrations/${session.id}/moves/${rapor.nip}`, {
+      await api(`${page.base}/calibrations/${session.id}/moves/${encodeURIComponent(rapor.nip)}`, {
         method: "PUT", json: { to_box: Number(select.value), reason: reason.value },
       });
       clear(outcome, h("p", { class: "ok" }, t("move_proposed", { box: select.value, session: session.title })));
@@ -201,8 +207,8 @@ function sessionView(page, session) {
     ? h("button", { "data-testid": `approve-${session.id}`, onclick: async () => {
       try {
         await api(`${page.base}/calibrations/${session.id}/approve`, { method: "POST" });
-        clear(outcome, h("p", { class: "ok" }, t("approved")));
-        setTimeout(() => page.ctx.rerender(), 800);
+        await page.ctx.rerender(); // the approval applied the moves: the grid shows them now
+        page.ctx.notify(t("approved"));
       } catch (error) {
         clear(outcome, errorBox(error, t));
       }

@@ -6,10 +6,14 @@ import { api, download, tenantPath } from "../api.js";
 import { clear, errorBox, h } from "../dom.js";
 import { formatDate, t } from "../i18n.js";
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const REFRESH_MS = 1000;
+
 export async function render(main, ctx) {
   const base = tenantPath(ctx.tenant, "");
   const schedules = await api(`${base}/schedules`, { query: { limit: 50 } });
-  const chosen = new URLSearchParams(location.hash.split("?")[1] || "").get("id") || schedules[0]?.id;
+  const asked = new URLSearchParams(location.hash.split("?")[1] || "").get("id");
+  const chosen = asked && UUID.test(asked) ? asked : schedules[0]?.id; // an id from the URL goes into a path
   const detail = h("section", { class: "schedule", "data-testid": "schedule-detail" });
   clear(main,
     h("div", { class: "two-columns wide-right" },
@@ -22,7 +26,7 @@ export async function render(main, ctx) {
             h("span", { class: "muted" }, ` · ${t("participants_n", { count: s.participants })} · ${formatDate(s.created_at)}`))))
           : h("p", { class: "muted" }, t("none"))),
       detail));
-  if (chosen) await showSchedule(base, chosen, detail);
+  if (chosen) await showSchedule(base, chosen, detail, ctx);
 }
 
 function verdict(s) {
@@ -30,9 +34,13 @@ function verdict(s) {
   return t(`verdict_${s.status}`);
 }
 
-async function showSchedule(base, id, target) {
+async function showSchedule(base, id, target, ctx) {
   try {
     const [s, days] = await Promise.all([api(`${base}/schedules/${id}`), api(`${base}/schedules/${id}/days`)]);
+    if (["queued", "solving"].includes(s.status)) {
+      // Still being solved: look again shortly, while this page is still the one shown.
+      setTimeout(() => { if (ctx.current()) showSchedule(base, id, target, ctx); }, REFRESH_MS);
+    }
     const assessors = new Map();
     for (const day of days) for (const session of day.sessions) for (const a of session.assessors) assessors.set(a.id, a.name);
     const outcome = h("div", { "aria-live": "polite" });

@@ -5,7 +5,8 @@ import { api, tenantPath } from "../api.js";
 import { clear, errorBox, h, table } from "../dom.js";
 import { boxShortName, explain, formatDate, formatNumber, t } from "../i18n.js";
 
-const READINESS = { ready_now: "ready_now", one_to_two_years: "one_to_two_years", future: "future" };
+// A candidate's readiness (CandidateOut.readiness) -> its label; the counts use one_to_two_years.
+const READINESS = { ready_now: "ready_now", "1_2_years": "one_to_two_years", future: "future" };
 
 export async function render(main, ctx) {
   const base = tenantPath(ctx.tenant, "");
