@@ -178,8 +178,28 @@ def machine_cpu_seconds() -> float:
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_seconds_of_command(command: str) -> float:
+    """CPU seconds of every live process named `command` (PostgreSQL's backends, the broker)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # gone meanwhile
+            continue
+        if text[text.index("(") + 1 : text.rindex(")")] == command:
+            fields = text.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def cpu_snapshot(pids: dict[str, int | None]) -> dict[str, float]:
-    return {**{name: cpu_seconds(pid) for name, pid in pids.items()}, "machine": machine_cpu_seconds()}
+    return {
+        **{name: cpu_seconds(pid) for name, pid in pids.items()},
+        "postgres": cpu_seconds_of_command("postgres"),
+        "broker": cpu_seconds_of_command("tansu"),
+        "load client": cpu_seconds(os.getpid()),
+        "machine": machine_cpu_seconds(),
+    }
 
 
 async def drive(
