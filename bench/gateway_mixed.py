@@ -138,10 +138,10 @@ class Result:
 
 
 class Workload:
-    def __init__(self, tenant: str, nips: list[str]) -> None:
+    def __init__(self, tenant: str, nips: list[str], only: str | None = None) -> None:
         self.tenant = tenant
         self.nips = nips
-        self.ops = [op for weight, op in MIX for _ in range(weight)]
+        self.ops = [op for weight, op in MIX for _ in range(weight) if only in (None, op)]
 
     def next_request(self, rng: random.Random) -> tuple[str, str, str, bytes | None]:
         op = rng.choice(self.ops)
@@ -369,7 +369,7 @@ async def main(args: argparse.Namespace) -> None:
             print(f"seeded {kota}: {len(UNITS)} units, {len(nips)} employees rated, assessed and placed "
                   f"({time.perf_counter() - started:.1f} s)")  # fmt: skip
             tokens = [await mint(gateway, f"bench-{i}", kota, "officer") for i in range(args.clients)]
-        workload = Workload(kota, nips)
+        workload = Workload(kota, nips, args.only)
         route = dict(endpoints.service_urls)
         modes = {"paced": args.rate, "closed": 0.0}
         wanted = list(modes) if args.mode == "both" else [args.mode]
@@ -414,4 +414,7 @@ if __name__ == "__main__":
     parser.add_argument("--clients", type=int, default=64, help="concurrent clients (one user each)")
     parser.add_argument("--employees", type=int, default=300)
     parser.add_argument("--mode", choices=("both", "paced", "closed"), default="both")
+    parser.add_argument(
+        "--only", choices=[op for _, op in MIX], help="one kind of request instead of the mix (where the CPU goes)"
+    )
     asyncio.run(main(parser.parse_args()))
