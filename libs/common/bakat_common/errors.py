@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -117,7 +118,11 @@ def validation_errors(exc: RequestValidationError) -> tuple[int, list[dict[str, 
         if err.get("type") == "json_invalid":
             status = 400  # the body is not JSON at all: a syntax problem, not a rule
         errors.append(
-            {"field": _field_path(err.get("loc", ())), "rule": err.get("type", "invalid"), "message": err.get("msg", "")}
+            {
+                "field": _field_path(err.get("loc", ())),
+                "rule": err.get("type", "invalid"),
+                "message": err.get("msg", ""),
+            }
         )
     return status, errors
 
@@ -131,7 +136,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         return problem_response(
-            exc.status, exc.title, exc.detail, instance=request.url.path, errors=exc.errors, headers=exc.headers
+            exc.status,
+            exc.title,
+            exc.detail,
+            instance=request.url.path,
+            errors=exc.errors,
+            headers=exc.headers,
         )
 
     @app.exception_handler(RequestValidationError)
@@ -152,6 +162,15 @@ def install_problem_handlers(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
+    def _unavailable(request: Request, detail: str, retry_after_s: int) -> JSONResponse:
+        return problem_response(
+            503,
+            "Service unavailable",
+            detail,
+            instance=request.url.path,
+            headers={"Retry-After": str(retry_after_s)},
+        )
+
     @app.exception_handler(DBAPIError)
     async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
         # The database refused what the client sent: a race lost to an identical request (unique
@@ -167,19 +186,23 @@ def install_problem_handlers(app: FastAPI) -> None:
             )
         if exc.connection_invalidated or code.startswith(("08", "57P")):
             log.warning("database unavailable: %s", exc.__class__.__name__)
-            return problem_response(
-                503,
-                "Service unavailable",
-                "the database is not reachable; try again shortly",
-                instance=request.url.path,
-                headers={"Retry-After": "5"},
-            )
+            return _unavailable(request, "the database is not reachable; try again shortly", retry_after_s=5)
         return await _unexpected(request, exc)
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_exhausted(request: Request, exc: PoolTimeout) -> JSONResponse:
+        # Every connection of the pool stayed busy for db_pool_timeout_s: overload, not the client's
+        # fault and not a bug; say so, and when to come back, rather than 500.
+        log.warning("database pool exhausted: no connection within the pool timeout")
+        detail = "the service is busy (no database connection came free in time); try again shortly"
+        return _unavailable(request, detail, retry_after_s=2)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", extra={"path": request.url.path})
-        return problem_response(500, "Internal error", "an unexpected error occurred", instance=request.url.path)
+        return problem_response(
+            500, "Internal error", "an unexpected error occurred", instance=request.url.path
+        )
 
 
 # Documented in every route's OpenAPI so clients (and schemathesis) know the shape of errors.
@@ -195,7 +218,11 @@ PROBLEM_SCHEMA = {
             "type": "array",
             "items": {
                 "type": "object",
-                "properties": {"field": {"type": "string"}, "rule": {"type": "string"}, "message": {"type": "string"}},
+                "properties": {
+                    "field": {"type": "string"},
+                    "rule": {"type": "string"},
+                    "message": {"type": "string"},
+                },
             },
         },
     },
@@ -215,6 +242,9 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         503: "Service unavailable",
     }
     return {
-        s: {"description": descriptions.get(s, "Error"), "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}}
+        s: {
+            "description": descriptions.get(s, "Error"),
+            "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}},
+        }
         for s in statuses
     }

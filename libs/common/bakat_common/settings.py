@@ -42,8 +42,14 @@ class ServiceSettings(BaseSettings):
 
     service_name: str = "bakat"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5433/bakat"
-    db_pool_size: int = 10
-    db_max_overflow: int = 10
+    # A fixed pool: connections opened above pool_size ("overflow") are closed again as soon as they
+    # are returned while the pool is full, so under steady load every overflow checkout paid for a new
+    # PostgreSQL backend (the mixed bench ran at half speed: docs/BENCHMARKS.md). A request holds at
+    # most one connection at a time, so a request past the pool waits its turn, up to the timeout
+    # (then 503 with Retry-After). Size: replicas x pool x services within the server's max_connections.
+    db_pool_size: int = 20
+    db_max_overflow: int = 0
+    db_pool_timeout_s: float = 10.0
     # A ping before every checkout costs a round trip per request; without it a connection the
     # server dropped (a restart) fails one request with 503, and the pool then replaces all of them.
     db_pool_pre_ping: bool = False

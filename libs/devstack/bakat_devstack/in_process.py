@@ -34,9 +34,11 @@ async def in_process_service(
     settings_type: Callable[..., Any],
     create_app: Callable[[Any], FastAPI],
     label: str,
+    **settings: Any,
 ) -> AsyncIterator[AppParts]:
     """The app of service `package` on a new database `<package>_<label>_<random>`, migrated; a client
-    talking to it over ASGI, its runtime, and a token issuer its verifier trusts."""
+    talking to it over ASGI, its runtime, and a token issuer its verifier trusts. `settings` override
+    the service's settings (e.g. db_pool_size)."""
     name = f"{package}_{label}_{uuid.uuid4().hex[:6]}"
     await ensure_database(postgres.server_url, name)
     url = postgres.database_url(name)
@@ -44,7 +46,8 @@ async def in_process_service(
     issuer = DevIssuer(rsa.generate_private_key(public_exponent=65537, key_size=2048), "test-issuer", "bakat")
     auth = AuthSettings(issuer="test-issuer", audience="bakat", public_key_pem=issuer.public_key_pem())
     settings = settings_type(
-        database_url=url, run_relay=False, run_consumers=False, auth=auth, log_json=False
+        **{"database_url": url, "run_relay": False, "run_consumers": False, "auth": auth, "log_json": False}
+        | settings
     )
     app = create_app(settings)
     engine = create_engine(settings)

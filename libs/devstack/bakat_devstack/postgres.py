@@ -35,6 +35,7 @@ SUPERUSER = "postgres"
 # pgserver's convention: as root, the server runs as this OS user (PostgreSQL refuses to run as root).
 ROOT_RUN_AS = "pgserver"
 _DB_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+MAX_CONNECTIONS = 300  # the embedded server's; see _pg_ctl_start
 
 
 class PostgresError(RuntimeError):
@@ -300,7 +301,9 @@ class EmbeddedPostgres:
 
     def _pg_ctl_start(self) -> None:
         # -k '': no unix socket (pgdata paths can be too long for one; TCP is all we use).
-        options = f"-h {self.host} -p {self.port} -k ''"
+        # max_connections: four services' pools (20 each, docs/CONFIGURATION.md), scaled-out replicas
+        # in the resilience tests, the tests' own engines and the operator commands; 100 was too close.
+        options = f"-h {self.host} -p {self.port} -k '' -c max_connections={MAX_CONNECTIONS}"
         if self.unsafe_fast:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         log.info("starting PostgreSQL on %s:%d (data %s)", self.host, self.port, self.data_dir)

@@ -13,9 +13,12 @@ from placement.main import create_app
 
 @pytest.fixture(scope="module")
 def placement_app(embedded_postgres) -> Callable[[str], AbstractAsyncContextManager[AppParts]]:
-    """`async with placement_app("label") as (client, runtime, issuer)`: the app on its own database."""
+    """`async with placement_app("label", **settings) as (client, runtime, issuer)`: the app on its own
+    database."""
 
-    def start(label: str) -> AbstractAsyncContextManager[AppParts]:
-        return in_process_service(embedded_postgres, "placement", PlacementSettings, create_app, label)
+    def start(label: str, **settings) -> AbstractAsyncContextManager[AppParts]:
+        return in_process_service(
+            embedded_postgres, "placement", PlacementSettings, create_app, label, **settings
+        )
 
     return start
