@@ -63,13 +63,14 @@ from roster.schemas import (
 )
 
 
-
-async def tenant_covered(request: Request, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep) -> None:
+async def tenant_covered(request: Request, principal: PrincipalDep, runtime: RuntimeDep) -> None:
     """The tenant in the path exists and the token covers it, checked before the body is read: a
     token of another tenant learns nothing (not even what a valid body looks like) and gets 403/404."""
     tenant_id = request.path_params.get("tenant_id")
     if tenant_id is not None:
-        await service.authorize_known_tenant(RosterRepository(session), principal, tenant_id, runtime.tenant_parents)
+        await service.authorize_known_tenant(
+            runtime.read_sessions, principal, tenant_id, runtime.tenant_parents
+        )
 
 
 router = APIRouter(dependencies=[Depends(tenant_covered)])
@@ -196,8 +197,6 @@ async def _check_unit(repo: RosterRepository, tenant_id: str, code: str) -> None
 async def list_employees(
     tenant_id: TenantId,
     session: ReadSessionDep,
-    principal: PrincipalDep,
-    runtime: RuntimeDep,
     unit: Annotated[str | None, Query(max_length=50, description="unit code; includes its sub-units")] = None,
     tier: Annotated[str | None, Query(max_length=20)] = None,
     golongan: Annotated[str | None, Query(max_length=6)] = None,
@@ -207,8 +206,7 @@ async def list_employees(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Response:
     """Paginated by NIP with a stable cursor: pass `next_cursor` back to get the next page."""
-    repo = RosterRepository(session)
-    await service.authorize_known_tenant(repo, principal, tenant_id, runtime.tenant_parents)
+    repo = RosterRepository(session)  # the tenant is checked: tenant_covered
     try:
         after_nip = decode_nip_cursor(cursor)
     except InvalidInput:
@@ -249,11 +247,8 @@ async def _employee(repo: RosterRepository, principal, tenant_id: str, nip: str)
 @router.get(
     "/tenants/{tenant_id}/employees/{nip}", response_model=EmployeeOut, tags=["employees"], responses=READ
 )
-async def get_employee(
-    tenant_id: TenantId, nip: NipPath, session: ReadSessionDep, principal: PrincipalDep, runtime: RuntimeDep
-) -> Response:
-    repo = RosterRepository(session)
-    await service.authorize_known_tenant(repo, principal, tenant_id, runtime.tenant_parents)
+async def get_employee(tenant_id: TenantId, nip: NipPath, session: ReadSessionDep) -> Response:
+    repo = RosterRepository(session)  # the tenant is checked: tenant_covered
     row = await repo.employee_row(tenant_id, nip)
     if row is None:
         raise NotFound(f"employee {nip} not found in {tenant_id}")
@@ -386,11 +381,24 @@ def _job_out(job: ImportJob) -> ImportJobOut:
 
 
 def _start_job(
-    background: BackgroundTasks, runtime: ServiceRuntime, job: ImportJob, mode: str, source: imports.Source, kind: str
+    background: BackgroundTasks,
+    runtime: ServiceRuntime,
+    job: ImportJob,
+    mode: str,
+    source: imports.Source,
+    kind: str,
 ) -> None:
     """Run the import after the response (the job row is committed by then); `kind` labels its metrics."""
     background.add_task(
-        imports.run_import, runtime.sessions, job.id, job.tenant_id, job.actor, mode, source, runtime.domain_metrics, kind
+        imports.run_import,
+        runtime.sessions,
+        job.id,
+        job.tenant_id,
+        job.actor,
+        mode,
+        source,
+        runtime.domain_metrics,
+        kind,
     )
 
 

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextvars import ContextVar
 from datetime import date
 from typing import Any
 
-from bakat_common.auth import ALL_TENANTS, Principal, authorize_path_tenant, check_tenant_access, require_roles
+from bakat_common.auth import (
+    ALL_TENANTS,
+    Principal,
+    authorize_path_tenant,
+    check_tenant_access,
+    require_roles,
+)
 from bakat_common.contracts import EventPayload
 from bakat_common.contracts.roster import (
     EmployeeRegisteredV1,
@@ -19,14 +26,14 @@ from bakat_common.contracts.roster import (
     TenantRegisteredV1,
     UnitRegisteredV1,
 )
-from bakat_common.db import set_tenant_scope
+from bakat_common.db import set_tenant_scope, use_tenant_scope
 from bakat_common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bakat_common.events import new_event
 from bakat_common.outbox import add_to_outbox
 from bakat_common.topics import service_topic
 from sqlalchemy import Row, func
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from roster.civil_service import golongan_problem, pangkat_of, retirement_age, retirement_date
 from roster.domain import Nip, NipError, check_nip_matches_record, check_tenant_parent, parse_nip
@@ -53,7 +60,9 @@ WRITERS = ("admin", "officer", "integration")
 NIP_RULE_FIELDS = {"birth_date_mismatch": "body.birth_date", "gender_mismatch": "body.gender"}
 
 
-_AUTHORIZED = "bakat.roster.authorized_tenant"  # session.info: (principal, tenant) already checked
+# The (principal, tenant) the request's route dependency has checked already: use cases then skip the
+# check. A context variable, not the session's info, because that check runs on a session of its own.
+_authorized: ContextVar[tuple[Principal, str] | None] = ContextVar("bakat_roster_authorized", default=None)
 
 
 async def authorize_tenant(repo: RosterRepository, principal: Principal, tenant_id: str) -> Tenant:
@@ -66,26 +75,34 @@ async def authorize_tenant(repo: RosterRepository, principal: Principal, tenant_
 
 
 async def authorize_known_tenant(
-    repo: RosterRepository, principal: Principal, tenant_id: str, parents: dict[str, str | None]
+    sessions: async_sessionmaker[AsyncSession],
+    principal: Principal,
+    tenant_id: str,
+    parents: dict[str, str | None],
 ) -> None:
-    """authorize_tenant for routes that need only the check: a tenant once found is remembered in
-    `parents` (the process's ServiceRuntime.tenant_parents), so its later requests ask the database
-    nothing. A kabupaten/kota token gets 403 for any other tenant, existing or not (see
-    bakat_common.auth.authorize_path_tenant), as in every other service."""
+    """authorize_tenant for routes that need only the check, before the route's own session begins: a
+    tenant once found is remembered in `parents` (the process's ServiceRuntime.tenant_parents), so its
+    later requests ask the database nothing. A kabupaten/kota token gets 403 for any other tenant,
+    existing or not (see bakat_common.auth.authorize_path_tenant), as in every other service.
+
+    A lookup runs in a short session of its own (`sessions`, autocommit): the route's session would
+    keep its connection for the whole request beside the route's read session, two connections per
+    request, and a pool without overflow could wait on itself."""
 
     async def find_parent(tenant: str) -> tuple[bool, str | None]:
-        found = await repo.tenant(tenant)
+        async with sessions() as session:
+            found = await RosterRepository(session).tenant(tenant)
         return (False, None) if found is None else (True, found.parent_id)
 
     await authorize_path_tenant(principal, tenant_id, parents, find_parent)
-    await set_tenant_scope(repo.session, [tenant_id])
-    repo.session.info[_AUTHORIZED] = (principal, tenant_id)
+    use_tenant_scope([tenant_id])  # row-level security: the request's transactions see this tenant only
+    _authorized.set((principal, tenant_id))
 
 
 async def ensure_tenant_access(repo: RosterRepository, principal: Principal, tenant_id: str) -> None:
-    """authorize_tenant's check, free when this unit of work has made it already (every route's
+    """authorize_tenant's check, free when this request has made it already (every route's
     `tenant_covered` dependency does, before the use case runs)."""
-    if repo.session.info.get(_AUTHORIZED) != (principal, tenant_id):
+    if _authorized.get() != (principal, tenant_id):
         await authorize_tenant(repo, principal, tenant_id)
 
 
