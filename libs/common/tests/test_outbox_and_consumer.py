@@ -14,6 +14,7 @@ from bakat_common.contracts.roster import EmployeeRegisteredV1
 from bakat_common.events import CloudEvent, bulk_envelope, new_event
 from bakat_common.infrastructure import inbox, outbox
 from bakat_common.metrics import Metrics
+from bakat_common import outbox as outbox_module
 from bakat_common.outbox import OutboxRelay, add_many_to_outbox, add_to_outbox
 from bakat_common.topics import dead_letter_topic
 from sqlalchemy import column, func, insert, select, table
@@ -104,7 +105,12 @@ async def test_event_is_published_only_if_its_transaction_commits(sessions, prod
     assert rows[0].sent_at is not None  # kept for replay, marked sent
 
 
-async def test_bulk_events_are_copied_in_the_callers_transaction(sessions, producer, kafka_settings, topic, common_engine):
+@pytest.mark.parametrize("few_events", [0, outbox_module.FEW_EVENTS], ids=["copy", "insert"])
+async def test_bulk_events_are_copied_in_the_callers_transaction(
+    sessions, producer, kafka_settings, topic, common_engine, monkeypatch, few_events
+):
+    # Both ways of writing them: COPY (many events) and one INSERT (a request's few).
+    monkeypatch.setattr(outbox_module, "FEW_EVENTS", few_events)
     # COPY as the transaction's first statement: it must still roll back with the transaction.
     with pytest.raises(RuntimeError):
         async with sessions() as s, s.begin():

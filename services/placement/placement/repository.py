@@ -6,7 +6,7 @@ from datetime import date
 from typing import NamedTuple
 
 from bakat_common.db import any_of, copy_records, upsert_rows
-from sqlalchemy import Date, Select, and_, bindparam, cast, func, select, text, true
+from sqlalchemy import Date, Row, Select, and_, bindparam, cast, func, select, text, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from placement.models import (
@@ -32,6 +32,9 @@ HISTORY_COLUMNS = (
 # The nine-box's statements are Core (the table, not the entity: no ORM compile step, plain rows) and
 # built once per shape with bound parameters: building and cache-keying them cost more than the query.
 _PLACEMENTS = PlacementRecord.__table__
+_PLACEMENT_BY_KEY = select(_PLACEMENTS).where(
+    _PLACEMENTS.c.tenant_id == bindparam("tenant"), _PLACEMENTS.c.nip == bindparam("nip")
+)
 _LIKE_ESCAPE = "/"
 
 
@@ -197,8 +200,10 @@ class PlacementRepository:
             stmt = stmt.where(any_of(PerformanceInput.nip, batch))
         return list((await self.session.execute(stmt)).all())
 
-    async def placement(self, tenant_id: str, nip: str) -> PlacementRecord | None:
-        return await self.session.get(PlacementRecord, (tenant_id, nip))
+    async def placement(self, tenant_id: str, nip: str) -> Row | None:
+        """The placement's row (its columns by PlacementRecord's attribute names), read with Core: the
+        hot GET needs no entity, and the ORM's identity load cost more than the query."""
+        return (await self.session.execute(_PLACEMENT_BY_KEY, {"tenant": tenant_id, "nip": nip})).first()
 
     async def employee(self, tenant_id: str, nip: str) -> EmployeeRecord | None:
         return await self.session.get(EmployeeRecord, (tenant_id, nip))

@@ -8,6 +8,7 @@ from bakat_common.contracts.assessment import SkpPredikat
 from bakat_common.contracts.placement import PerformanceLevel
 from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy import Row
 
 from placement.domain import (
     DEFAULT_POTENTIAL_WEIGHTS,
@@ -60,7 +61,8 @@ class PlacementOut(BaseModel):
     computed_at: datetime
 
     @classmethod
-    def of(cls, row: PlacementRecord, today: date | None = None) -> PlacementOut:
+    def of(cls, row: PlacementRecord | Row, today: date | None = None) -> PlacementOut:
+        """From a placement entity or its row (placement_of)."""
         today = today or date.today()
         reasons = list(row.reasons)
         if row.calibration_id is not None and row.box != row.computed_box:

@@ -20,7 +20,7 @@ from bakat_common.outbox import add_many_to_outbox
 from bakat_common.replicas import employee_rows, upsert_newest
 from bakat_common.topics import service_topic
 from pydantic_core import to_json
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from placement.domain import (
@@ -32,7 +32,7 @@ from placement.domain import (
     valid_until,
     waiting_for,
 )
-from placement.models import EmployeeRecord, PlacementRecord, RecomputeJob, RuleSetVersion
+from placement.models import EmployeeRecord, RecomputeJob, RuleSetVersion
 from placement.repository import PlacementRepository
 from placement.schemas import RuleSetIn
 
@@ -232,7 +232,8 @@ class PlacementChangeSet(NamedTuple):
         return out
 
 
-async def placement_of(session: AsyncSession, tenant_id: str, nip: str) -> PlacementRecord:
+async def placement_of(session: AsyncSession, tenant_id: str, nip: str) -> Row:
+    """The employee's placement row (PlacementRecord's columns), else a 404 that says what is missing."""
     repo = PlacementRepository(session)
     placement = await repo.placement(tenant_id, nip)
     if placement is not None:
