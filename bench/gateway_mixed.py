@@ -357,7 +357,30 @@ def ratios(name: str, via: Result, direct: Result) -> None:
             print(f"{name} CPU ms per request, {label}: {shown}")
 
 
+def machine_reference_ms() -> float:
+    """CPU milliseconds of a fixed pure-Python workload (dicts, JSON, sorting: what request handling is
+    made of), best of five: the machines here differ by up to 2x from one session to the next and
+    from minute to minute, so the req/s of two runs compare only alongside this figure."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.process_time()
+        rows = [{"nip": f"{i:018d}", "name": f"Pegawai {i}", "box": i % 9 + 1} for i in range(20_000)]
+        json.loads(json.dumps(rows))
+        sorted(rows, key=lambda r: (r["box"], r["name"]))
+        best = min(best, time.process_time() - started)
+    return best * 1000
+
+
 async def main(args: argparse.Namespace) -> None:
+    before = machine_reference_ms()
+    print(f"machine reference before the run: {before:.1f} ms CPU (lower is faster)")
+    try:
+        await measure(args)
+    finally:
+        print(f"machine reference after the run: {machine_reference_ms():.1f} ms CPU")
+
+
+async def measure(args: argparse.Namespace) -> None:
     state = Path(tempfile.mkdtemp(prefix="bakat-bench-"))
     stack = Platform(with_free_ports(DevstackSettings(state_dir=state)), base_env={**os.environ, **BENCH_ENV})
     try:
