@@ -9,12 +9,12 @@ from datetime import date
 
 import pytest
 from aiokafka import AIOKafkaConsumer
+from bakat_common import outbox as outbox_module
 from bakat_common.consumer import EventConsumer, batched
 from bakat_common.contracts.roster import EmployeeRegisteredV1
 from bakat_common.events import CloudEvent, bulk_envelope, new_event
 from bakat_common.infrastructure import inbox, outbox
 from bakat_common.metrics import Metrics
-from bakat_common import outbox as outbox_module
 from bakat_common.outbox import OutboxRelay, add_many_to_outbox, add_to_outbox
 from bakat_common.topics import dead_letter_topic
 from sqlalchemy import column, func, insert, select, table
