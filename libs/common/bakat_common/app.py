@@ -11,6 +11,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -24,7 +25,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bakat_common.auth import Principal, TokenVerifier
 from bakat_common.consumer import EventConsumer, Handler
-from bakat_common.db import create_engine, read_session_factory, session_factory, unit_of_work
+from bakat_common.db import (
+    create_engine,
+    create_side_engine,
+    read_session_factory,
+    session_factory,
+    tenant_scope,
+    unit_of_work,
+)
 from bakat_common.errors import Forbidden, Unauthorized, install_problem_handlers
 from bakat_common.logging import configure_logging, request_id_var, tenant_var
 from bakat_common.metrics import HttpMetricsMiddleware, Metrics
@@ -50,6 +58,9 @@ class ServiceRuntime:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     read_sessions: async_sessionmaker[AsyncSession]
+    # Off the main pool (db.create_side_engine): background jobs' progress and heartbeat writes, and
+    # the readiness probe's query.
+    side_sessions: async_sessionmaker[AsyncSession]
     metrics: Metrics
     verifier: TokenVerifier
     producer: AIOKafkaProducer | None = None
@@ -76,10 +87,16 @@ def tenant_in_path(path: str) -> str | None:
 
 class RequestIdMiddleware:
     """Gives every request an id (the caller's X-Request-ID or a new one) and puts it, with the
-    tenant of the path, into the logging context."""
+    tenant of the path, into the logging context.
 
-    def __init__(self, app: ASGIApp) -> None:
+    It also starts each request with an empty tenant scope, and with each of `request_context`'s
+    context variables at the value given, and restores them afterwards. Uvicorn runs every request in
+    a context of its own anyway; an in-process client (httpx's ASGITransport, in the tests) runs them
+    in the caller's, where one request's scope would otherwise carry over into the next."""
+
+    def __init__(self, app: ASGIApp, request_context: Sequence[tuple[ContextVar[Any], Any]] = ()) -> None:
         self.app = app
+        self.fresh: list[tuple[ContextVar[Any], Any]] = [(tenant_scope, ""), *request_context]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -89,6 +106,7 @@ class RequestIdMiddleware:
         request_id = incoming.decode("latin-1")[:128] if incoming else uuid.uuid4().hex
         token = request_id_var.set(request_id)
         tenant_token = tenant_var.set(tenant_in_path(scope["path"]))
+        fresh_tokens = [(var, var.set(value)) for var, value in self.fresh]
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -101,6 +119,8 @@ class RequestIdMiddleware:
         finally:
             request_id_var.reset(token)
             tenant_var.reset(tenant_token)
+            for var, fresh_token in reversed(fresh_tokens):
+                var.reset(fresh_token)
 
 
 def new_producer(settings: ServiceSettings) -> AIOKafkaProducer:
@@ -195,22 +215,26 @@ def create_service_app(
     configure: Callable[[FastAPI, ServiceRuntime], None] | None = None,
     domain_metrics: Callable[[CollectorRegistry], Any] | None = None,
     worker_jobs: Sequence[WorkerJob] = (),
+    request_context: Sequence[tuple[ContextVar[Any], Any]] = (),
 ) -> FastAPI:
     """`domain_metrics(registry)` builds the service's own metrics, registered now so that every
     metric family is exported (its TYPE line) before its first event; routes reach them as
-    `runtime.domain_metrics`. `worker_jobs` run where the consumers run (the worker)."""
+    `runtime.domain_metrics`. `worker_jobs` run where the consumers run (the worker).
+    `request_context`: the service's own per-request context variables and the value each request
+    starts with (see RequestIdMiddleware)."""
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
     metrics = Metrics(settings.service_name)
     own_metrics = domain_metrics(metrics.registry) if domain_metrics is not None else None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings)
+        engine, side_engine = create_engine(settings), create_side_engine(settings)
         runtime = ServiceRuntime(
             settings=settings,
             engine=engine,
             sessions=session_factory(engine),
             read_sessions=read_session_factory(engine),
+            side_sessions=session_factory(side_engine),
             metrics=metrics,
             verifier=TokenVerifier(settings.auth),
             domain_metrics=own_metrics,
@@ -235,11 +259,12 @@ def create_service_app(
                 with contextlib.suppress(Exception):
                     await runtime.producer.stop()
             await engine.dispose()
+            await side_engine.dispose()
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     install_problem_handlers(app)
     app.add_middleware(HttpMetricsMiddleware, metrics=metrics)
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(RequestIdMiddleware, request_context=request_context)
     app.mount("/metrics", metrics.asgi_app())
     app.state.metrics = metrics
     app.state.domain_metrics = own_metrics
@@ -253,8 +278,7 @@ def create_service_app(
         runtime: ServiceRuntime = request.app.state.runtime
         checks = {"database": "ok", "broker": "ok"}
         try:
-            async with runtime.engine.connect() as conn:
-                await asyncio.wait_for(conn.execute(text("SELECT 1")), timeout=2)
+            await asyncio.wait_for(_database_answers(runtime.side_sessions), timeout=2)
         except Exception as exc:
             checks["database"] = f"down: {exc.__class__.__name__}"
         if runtime.producer is None:
@@ -277,6 +301,15 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     return app
+
+
+async def _database_answers(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Readiness asks whether the database answers, on a connection of its own: a pod whose pool is
+    busy is loaded, not broken. Taken from the pool, the probe would queue behind the requests for up
+    to the pool timeout, and every busy pod would leave the Service at once, sending its load to the
+    others. Overload is answered per request instead (503 with Retry-After, see errors.py)."""
+    async with sessions() as session:
+        await session.execute(text("SELECT 1"))
 
 
 # ---- dependencies shared by every service's routes -------------------------------------------------

@@ -28,6 +28,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.selectable import TableValuedAlias
 
 from bakat_common.settings import ServiceSettings
@@ -54,19 +55,34 @@ class ServiceBase(DeclarativeBase):
     __abstract__ = True
 
 
-def create_engine(settings: ServiceSettings) -> AsyncEngine:
-    connect_args: dict[str, Any] = {}
+def _connect_args(settings: ServiceSettings) -> dict[str, Any]:
     if settings.database_role:
         # A startup parameter, like SET ROLE: every connection of the pool runs as this role.
-        connect_args["server_settings"] = {"role": settings.database_role}
+        return {"server_settings": {"role": settings.database_role}}
+    return {}
+
+
+def create_engine(settings: ServiceSettings) -> AsyncEngine:
+    """The requests' and consumers' engine: a fixed pool (docs/CONFIGURATION.md says why)."""
     return create_async_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout_s,
         pool_pre_ping=settings.db_pool_pre_ping,
-        connect_args=connect_args,
+        connect_args=_connect_args(settings),
     )
+
+
+def create_side_engine(settings: ServiceSettings) -> AsyncEngine:
+    """An engine with no pool, for what must not wait behind the main pool: a background job's side
+    writes (progress, heartbeat) and the readiness probe. Each use opens its own connection.
+
+    A job writes its progress while its own transaction holds a connection of the main pool; from that
+    pool the write could wait behind the job itself, or behind a burst of requests, until the pool
+    timeout fails the job or makes it look lost. These uses come a few times a second at most, so a
+    connection each costs nothing that matters."""
+    return create_async_engine(settings.database_url, poolclass=NullPool, connect_args=_connect_args(settings))
 
 
 # ---- the tenant scope -------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 from bakat_common.app import ServiceRuntime
 from bakat_common.auth import DevIssuer, TokenVerifier
-from bakat_common.db import create_engine, read_session_factory, session_factory
+from bakat_common.db import create_engine, create_side_engine, read_session_factory, session_factory
 from bakat_common.settings import AuthSettings
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
@@ -50,12 +50,13 @@ async def in_process_service(
         | settings
     )
     app = create_app(settings)
-    engine = create_engine(settings)
+    engine, side_engine = create_engine(settings), create_side_engine(settings)
     runtime = ServiceRuntime(
         settings=settings,
         engine=engine,
         sessions=session_factory(engine),
         read_sessions=read_session_factory(engine),
+        side_sessions=session_factory(side_engine),
         metrics=app.state.metrics,  # the registry the app's /metrics serves
         verifier=TokenVerifier(auth),
         domain_metrics=app.state.domain_metrics,
@@ -68,3 +69,4 @@ async def in_process_service(
             yield client, runtime, issuer
     finally:
         await engine.dispose()
+        await side_engine.dispose()

@@ -274,7 +274,7 @@ async def change_rule_set(
     background: BackgroundTasks,
 ) -> RuleChangeOut:
     row, job = await service.change_rules(session, principal, tenant_id, body)
-    background.add_task(service.run_recompute, runtime.sessions, tenant_id, job.id)
+    background.add_task(service.run_recompute, runtime.sessions, runtime.side_sessions, tenant_id, job.id)
     return RuleChangeOut(rule_set=_rule_set_out(row), job=RecomputeJobOut.model_validate(job))
 
 

@@ -304,11 +304,16 @@ class Superseded(Exception):
 
 
 async def run_recompute(
-    sessions: async_sessionmaker[AsyncSession], tenant_id: str, job_id: uuid.UUID, chunk: int = 5000
+    sessions: async_sessionmaker[AsyncSession],
+    progress_sessions: async_sessionmaker[AsyncSession],
+    tenant_id: str,
+    job_id: uuid.UUID,
+    chunk: int = 5000,
 ) -> None:
     """Recompute the tenant's placements with the job's rule version, in one transaction (all or
-    nothing), chunk by chunk, saving progress from a side session so pollers see it. A job whose
-    version is no longer the newest stops (superseded): jobs may run out of order on several workers."""
+    nothing), chunk by chunk, saving progress from `progress_sessions` (not the main pool: the job's
+    transaction holds a connection of it meanwhile) so pollers see it. A job whose version is no
+    longer the newest stops (superseded): jobs may run out of order on several workers."""
     use_tenant_scope([tenant_id])  # row-level security: the job works on its tenant's rows
     async with sessions() as s:
         job = await s.get(RecomputeJob, job_id)
@@ -316,7 +321,7 @@ async def run_recompute(
         tenant_id, version = job.tenant_id, job.rule_version
 
     async def progress(**values) -> None:
-        async with sessions() as s, s.begin():
+        async with progress_sessions() as s, s.begin():
             await s.execute(update(RecomputeJob).where(RecomputeJob.id == job_id).values(**values))
 
     try:

@@ -62,3 +62,21 @@ async def test_no_connection_free_in_time_is_a_503_with_retry_after(one_connecti
     # Once the connection is back, the same request is answered.
     again = await client.get(f"/tenants/{tenant}/nine-box", headers=bearer(issuer, tenant))
     assert again.status_code == 200
+
+
+async def test_a_recompute_job_saves_its_progress_without_a_second_connection_of_the_pool(one_connection):
+    """The job's transaction holds the pool's only connection while it saves its progress: the
+    progress writes have an engine of their own, so the job finishes instead of waiting on itself."""
+    client, _, issuer = one_connection
+    tenant = TENANTS[1]
+    rules = {"potential_high": 90, "potential_middle": 70, "reason": "Perwali 12/2026: ambang 90/70"}
+    changed = await client.post(f"/tenants/{tenant}/rule-sets", headers=bearer(issuer, tenant), json=rules)
+    assert changed.status_code == 202, changed.text
+    job_url = f"/tenants/{tenant}/rule-sets/recomputations/{changed.json()['job']['id']}"
+    for _ in range(50):
+        job = (await client.get(job_url, headers=bearer(issuer, tenant))).json()
+        if job["status"] != "running":
+            break
+        await asyncio.sleep(0.1)
+    assert (job["status"], job["error"]) == ("done", None)
+    assert (job["total"], job["done"]) == (0, 0)

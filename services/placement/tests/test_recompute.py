@@ -339,7 +339,8 @@ async def test_a_job_for_an_older_rule_version_stops_as_superseded(sessions):
                                  potential_weights={"jpm": 50, "aspects": 50, "track_record": 0}, validity_years=3,
                                  talent_pool_boxes=[7, 8, 9], created_by="t", reason="test"))  # fmt: skip
         s.add(RecomputeJob(id=job_id, tenant_id=TENANT, rule_version=2, status="running"))
-    await service.run_recompute(async_sessionmaker(sessions.kw["bind"], expire_on_commit=False), TENANT, job_id)
+    job_sessions = async_sessionmaker(sessions.kw["bind"], expire_on_commit=False)
+    await service.run_recompute(job_sessions, job_sessions, TENANT, job_id)
     async with sessions() as s:
         job = await s.get(RecomputeJob, job_id)
         assert job.status == "superseded"

@@ -392,6 +392,7 @@ def _start_job(
     background.add_task(
         imports.run_import,
         runtime.sessions,
+        runtime.side_sessions,
         job.id,
         job.tenant_id,
         job.actor,

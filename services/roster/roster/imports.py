@@ -97,7 +97,9 @@ async def _save_progress(
         )
 
 
-async def _progress_saver(sessions, job_id: uuid.UUID, progress: Progress, stop: asyncio.Event) -> None:
+async def _progress_saver(
+    sessions: async_sessionmaker[AsyncSession], job_id: uuid.UUID, progress: Progress, stop: asyncio.Event
+) -> None:
     while not stop.is_set():
         try:
             await asyncio.wait_for(stop.wait(), timeout=0.5)
@@ -417,6 +419,7 @@ Source = Callable[[set[str], set[str], Progress], ValidationResult]
 
 async def run_import(
     sessions: async_sessionmaker[AsyncSession],
+    progress_sessions: async_sessionmaker[AsyncSession],
     job_id: uuid.UUID,
     tenant_id: str,
     actor: str,
@@ -426,11 +429,12 @@ async def run_import(
     source_kind: str,
 ) -> None:
     """The job: validate (in a thread), then write in one transaction; the job row tells the outcome.
-    `source_kind` (file, api, siasn) labels its metrics."""
+    `source_kind` (file, api, siasn) labels its metrics. Progress is saved from `progress_sessions`
+    (not the main pool, where the write transaction holds a connection meanwhile)."""
     use_tenant_scope([tenant_id])  # row-level security: the job works on its tenant's rows
     progress = Progress(phase="validating")
     stop = asyncio.Event()
-    saver = asyncio.create_task(_progress_saver(sessions, job_id, progress, stop))
+    saver = asyncio.create_task(_progress_saver(progress_sessions, job_id, progress, stop))
     started = time.perf_counter()
     outcome: dict[str, Any]
     try:

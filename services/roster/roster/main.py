@@ -3,7 +3,7 @@ from __future__ import annotations
 from bakat_common.app import create_service_app
 from fastapi import FastAPI
 
-from roster import resync_api
+from roster import resync_api, service
 from roster.api import router
 from roster.config import RosterSettings
 from roster.metrics import RosterMetrics
@@ -16,6 +16,7 @@ def create_app(settings: RosterSettings) -> FastAPI:
         description="Tenants (provinsi, kabupaten/kota), employees with validated NIP.",
         routers=[resync_api.router, router],  # resync first: its paths would match roster.api's {nip}
         domain_metrics=RosterMetrics,
+        request_context=[service.request_context],
     )
 
 

@@ -63,6 +63,8 @@ NIP_RULE_FIELDS = {"birth_date_mismatch": "body.birth_date", "gender_mismatch": 
 # The (principal, tenant) the request's route dependency has checked already: use cases then skip the
 # check. A context variable, not the session's info, because that check runs on a session of its own.
 _authorized: ContextVar[tuple[Principal, str] | None] = ContextVar("bakat_roster_authorized", default=None)
+# Each request starts with nothing authorized (the app's RequestIdMiddleware sets it).
+request_context = (_authorized, None)
 
 
 async def authorize_tenant(repo: RosterRepository, principal: Principal, tenant_id: str) -> Tenant:

@@ -206,7 +206,12 @@ async def create_schedule(
         replica_wait_s=runtime.settings.replica_wait_s,
     )
     background.add_task(
-        schedules.run_solve, runtime.sessions, tenant_id, schedule.id, runtime.domain_metrics
+        schedules.run_solve,
+        runtime.sessions,
+        runtime.side_sessions,
+        tenant_id,
+        schedule.id,
+        runtime.domain_metrics,
     )
     return _schedule_out(schedule)
 

@@ -335,11 +335,14 @@ def _lost_race(exc: BaseException) -> bool:
 
 async def run_solve(
     sessions: async_sessionmaker[AsyncSession],
+    progress_sessions: async_sessionmaker[AsyncSession],
     tenant_id: str,
     schedule_id: uuid.UUID,
     metrics: SolveMetrics | None = None,
 ) -> None:
-    """Solve a queued schedule and store the answer (never raises: a failure is the job's status)."""
+    """Solve a queued schedule and store the answer (never raises: a failure is the job's status).
+    Progress and heartbeat go through `progress_sessions`, off the main pool, so that a busy pool
+    never makes a live job look lost."""
     use_tenant_scope([tenant_id])  # row-level security; load_problem widens it to the province's pool
     loop = asyncio.get_running_loop()
     last_saved = 0.0
@@ -350,11 +353,11 @@ async def run_solve(
         if now - last_saved >= PROGRESS_EVERY_S:
             last_saved = now
             saving = asyncio.run_coroutine_threadsafe(
-                _save_progress(sessions, schedule_id, fraction, note), loop
+                _save_progress(progress_sessions, schedule_id, fraction, note), loop
             )
             saving.add_done_callback(_log_failure)
 
-    heartbeat = asyncio.create_task(_beat(sessions, schedule_id))
+    heartbeat = asyncio.create_task(_beat(progress_sessions, schedule_id))
     try:
         async with unit_of_work(sessions) as session:
             schedule = await session.get(Schedule, schedule_id, with_for_update=True)
