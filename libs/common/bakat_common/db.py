@@ -31,6 +31,7 @@ from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.selectable import TableValuedAlias
 
+from bakat_common.pool import FairAsyncPool
 from bakat_common.settings import ServiceSettings
 
 log = logging.getLogger("bakat.db")
@@ -66,6 +67,7 @@ def create_engine(settings: ServiceSettings) -> AsyncEngine:
     """The requests' and consumers' engine: a fixed pool (docs/CONFIGURATION.md says why)."""
     return create_async_engine(
         settings.database_url,
+        poolclass=FairAsyncPool,  # waiting requests are served in arrival order (bakat_common.pool)
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout_s,
