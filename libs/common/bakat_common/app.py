@@ -18,6 +18,7 @@ from typing import Annotated, Any
 from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.telemetry import TelemetryConfig
 from prometheus_client import CollectorRegistry
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -83,6 +84,12 @@ def tenant_in_path(path: str) -> str | None:
     if not path.startswith("/tenants/"):
         return None
     return path[len("/tenants/") :].split("/", 1)[0] or None
+
+
+# Bakat's telemetry is Prometheus (bakat_common.metrics) and JSON logs. FastAPI's own OpenTelemetry
+# hooks, on by default, would look up the unconfigured OTel providers (os.environ) on every request:
+# about 4 % of a service's CPU for nothing.
+WITHOUT_OPENTELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
 class RequestIdMiddleware:
@@ -261,7 +268,9 @@ def create_service_app(
             await engine.dispose()
             await side_engine.dispose()
 
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title=title, description=description, version="0.1.0", lifespan=lifespan, telemetry=WITHOUT_OPENTELEMETRY
+    )
     install_problem_handlers(app)
     app.add_middleware(HttpMetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestIdMiddleware, request_context=request_context)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 
-from bakat_common.app import RequestIdMiddleware
+from bakat_common.app import WITHOUT_OPENTELEMETRY, RequestIdMiddleware
 from bakat_common.auth import DevIssuer, TokenVerifier
 from bakat_common.errors import install_problem_handlers
 from bakat_common.logging import configure_logging
@@ -52,6 +52,7 @@ def create_app(settings: GatewaySettings, *, guard: UpstreamGuard = allow_all) -
         title="Bakat gateway",
         version="0.1.0",
         lifespan=lifespan,
+        telemetry=WITHOUT_OPENTELEMETRY,
         # Served by openapi_router instead: the aggregated document of every service.
         openapi_url=None,
         docs_url=None,

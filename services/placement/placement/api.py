@@ -17,8 +17,6 @@ from placement.domain import LOW_BOXES, UnitShare, counts_by_child_unit, outlier
 from placement.models import RecomputeJob, RuleSetVersion
 from placement.repository import PlacementRepository
 from placement.schemas import (
-    BoxMember,
-    BoxView,
     DistributionView,
     NineBoxView,
     NipPath,
@@ -92,17 +90,7 @@ async def nine_box(
     counts, members = await PlacementRepository(session).nine_box(tenant_id, unit, tier, per_box)
     await trail.record(session, principal, tenant_id, "read", NINE_BOX, [m.nip for m in members], route="nine-box",
                        unit=unit, tier=tier)  # fmt: skip
-    listed: dict[int, list[BoxMember]] = {}
-    for m in members:
-        listed.setdefault(m.box, []).append(
-            BoxMember(nip=m.nip, name=m.name, unit_code=m.unit_code, tier=m.tier,
-                      potential_score=m.potential_score, predikat=m.predikat)
-        )  # fmt: skip
-    view = NineBoxView(
-        total=sum(counts.values()),
-        boxes=[BoxView(box=b, count=counts.get(b, 0), members=listed.get(b, [])) for b in range(1, 10)],
-    )
-    return Response(content=view.model_dump_json(), media_type="application/json")  # serialised once
+    return Response(content=NineBoxView.json_of(counts, members), media_type="application/json")
 
 
 @router.get(

@@ -3,6 +3,7 @@ across units with outliers flagged, and the re-assessment-due list under the ten
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -15,6 +16,7 @@ from bakat_common.contracts.roster import EmployeeRegisteredV1, EmployeeRetiredV
 from bakat_common.events import new_event
 from bakat_common.infrastructure import known_tenants
 from placement import service
+from placement.schemas import BoxMember, BoxView, NineBoxView
 
 pytestmark = pytest.mark.integration
 TENANT = "kab-serang"
@@ -182,3 +184,25 @@ async def test_a_transfer_moves_the_employee_to_the_other_units_nine_box(stack):
     assert (await stack.client.get(url, params={"unit": "BAPENDA"}, headers=stack.headers)).json()[
         "total"
     ] == 0
+
+
+def test_the_nine_box_json_is_what_the_validated_view_would_serialise():
+    # NineBoxView.json_of skips pydantic for speed; it must still be the documented schema, byte for byte.
+    counts = {1: 1, 9: 2}
+    rows = [
+        (1, nip(1), "Budi", "DINKES", "Pengawas", 55.5, "Butuh Perbaikan"),
+        (9, nip(2), "Ani", None, None, 90.0, "Sangat Baik"),
+        (9, nip(3), 'Çiçek "Q"', "BKPSDM", "Administrator", 88.25, "Sangat Baik"),
+    ]
+    fast = NineBoxView.json_of(counts, rows)
+    fields = ("nip", "name", "unit_code", "tier", "potential_score", "predikat")
+    validated = NineBoxView(
+        total=3,
+        boxes=[
+            BoxView(box=b, count=counts.get(b, 0),
+                    members=[BoxMember(**dict(zip(fields, r[1:]))) for r in rows if r[0] == b])
+            for b in range(1, 10)
+        ],
+    )  # fmt: skip
+    assert json.loads(fast) == json.loads(validated.model_dump_json())
+    assert NineBoxView.model_validate_json(fast) == validated
