@@ -61,6 +61,7 @@ class ServiceRuntime:
     read_sessions: async_sessionmaker[AsyncSession]
     # Off the main pool (db.create_side_engine): background jobs' progress and heartbeat writes, and
     # the readiness probe's query.
+    side_engine: AsyncEngine
     side_sessions: async_sessionmaker[AsyncSession]
     metrics: Metrics
     verifier: TokenVerifier
@@ -73,6 +74,28 @@ class ServiceRuntime:
     tenant_parents: dict[str, str | None] = field(default_factory=dict)
     # The service's own metrics (assessments completed, import jobs...), on `metrics.registry`.
     domain_metrics: Any = None
+
+    @classmethod
+    def open(
+        cls, settings: ServiceSettings, metrics: Metrics, domain_metrics: Any = None
+    ) -> ServiceRuntime:
+        """The engines and session factories of a service process (the app's lifespan, in-process tests)."""
+        engine, side_engine = create_engine(settings), create_side_engine(settings)
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessions=session_factory(engine),
+            read_sessions=read_session_factory(engine),
+            side_engine=side_engine,
+            side_sessions=session_factory(side_engine),
+            metrics=metrics,
+            verifier=TokenVerifier(settings.auth),
+            domain_metrics=domain_metrics,
+        )
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+        await self.side_engine.dispose()
 
     @property
     def topic(self) -> str:
@@ -235,17 +258,7 @@ def create_service_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine, side_engine = create_engine(settings), create_side_engine(settings)
-        runtime = ServiceRuntime(
-            settings=settings,
-            engine=engine,
-            sessions=session_factory(engine),
-            read_sessions=read_session_factory(engine),
-            side_sessions=session_factory(side_engine),
-            metrics=metrics,
-            verifier=TokenVerifier(settings.auth),
-            domain_metrics=own_metrics,
-        )
+        runtime = ServiceRuntime.open(settings, metrics, own_metrics)
         runtime.expected_consumers = len(consumers) if settings.run_consumers else 0
         app.state.runtime = runtime
         if configure is not None:
@@ -265,8 +278,7 @@ def create_service_app(
             if runtime.producer is not None:
                 with contextlib.suppress(Exception):
                     await runtime.producer.stop()
-            await engine.dispose()
-            await side_engine.dispose()
+            await runtime.close()
 
     app = FastAPI(
         title=title, description=description, version="0.1.0", lifespan=lifespan, telemetry=WITHOUT_OPENTELEMETRY
@@ -287,7 +299,7 @@ def create_service_app(
         runtime: ServiceRuntime = request.app.state.runtime
         checks = {"database": "ok", "broker": "ok"}
         try:
-            await asyncio.wait_for(_database_answers(runtime.side_sessions), timeout=2)
+            await asyncio.wait_for(_database_answers(runtime.side_engine), timeout=2)
         except Exception as exc:
             checks["database"] = f"down: {exc.__class__.__name__}"
         if runtime.producer is None:
@@ -312,13 +324,13 @@ def create_service_app(
     return app
 
 
-async def _database_answers(sessions: async_sessionmaker[AsyncSession]) -> None:
+async def _database_answers(side_engine: AsyncEngine) -> None:
     """Readiness asks whether the database answers, on a connection of its own: a pod whose pool is
     busy is loaded, not broken. Taken from the pool, the probe would queue behind the requests for up
     to the pool timeout, and every busy pod would leave the Service at once, sending its load to the
     others. Overload is answered per request instead (503 with Retry-After, see errors.py)."""
-    async with sessions() as session:
-        await session.execute(text("SELECT 1"))
+    async with side_engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
 
 
 # ---- dependencies shared by every service's routes -------------------------------------------------

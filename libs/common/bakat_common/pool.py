@@ -57,6 +57,8 @@ class HandOffQueue(AsyncAdaptedQueue[_T]):
         try:
             return await_(self._wait(waiter, timeout))
         finally:
+            # _wait settles the waiter on a timeout or a cancellation; any other way out (an exception
+            # thrown into the greenlet) must not leave a live waiter behind to swallow a connection.
             if not waiter.done():
                 waiter.cancel()
 

@@ -15,8 +15,7 @@ from typing import Any
 
 import httpx
 from bakat_common.app import ServiceRuntime
-from bakat_common.auth import DevIssuer, TokenVerifier
-from bakat_common.db import create_engine, create_side_engine, read_session_factory, session_factory
+from bakat_common.auth import DevIssuer
 from bakat_common.settings import AuthSettings
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
@@ -50,17 +49,8 @@ async def in_process_service(
         | settings
     )
     app = create_app(settings)
-    engine, side_engine = create_engine(settings), create_side_engine(settings)
-    runtime = ServiceRuntime(
-        settings=settings,
-        engine=engine,
-        sessions=session_factory(engine),
-        read_sessions=read_session_factory(engine),
-        side_sessions=session_factory(side_engine),
-        metrics=app.state.metrics,  # the registry the app's /metrics serves
-        verifier=TokenVerifier(auth),
-        domain_metrics=app.state.domain_metrics,
-    )
+    # The registry the app's /metrics serves, and the app's own domain metrics.
+    runtime = ServiceRuntime.open(settings, app.state.metrics, app.state.domain_metrics)
     app.state.runtime = runtime
     try:
         async with httpx.AsyncClient(
@@ -68,5 +58,4 @@ async def in_process_service(
         ) as client:
             yield client, runtime, issuer
     finally:
-        await engine.dispose()
-        await side_engine.dispose()
+        await runtime.close()

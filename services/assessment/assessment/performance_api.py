@@ -8,8 +8,9 @@ from typing import Annotated
 from bakat_common.app import PrincipalDep, SessionDep
 from bakat_common.auth import require_roles
 from bakat_common.errors import Problem, problem_responses
+from bakat_common.responses import ModelResponse
 from bakat_common.tenancy import KnownTenantDep
-from fastapi import APIRouter, Body, File, Path, Query, UploadFile, status
+from fastapi import APIRouter, Body, File, Path, Query, Response, UploadFile, status
 
 from assessment import performance, skp_files
 from assessment.deps import SettingsDep
@@ -53,11 +54,11 @@ async def create_performance_rating(
     session: SessionDep,
     principal: PrincipalDep,
     settings: SettingsDep,
-) -> PerformanceRatingOut:
+) -> Response:
     rating = await performance.record_performance(
         session, principal, tenant_id, body, settings.replica_wait_s
     )
-    return PerformanceRatingOut.model_validate(rating)
+    return ModelResponse(PerformanceRatingOut.model_validate(rating), status.HTTP_201_CREATED)
 
 
 @router.post(

@@ -7,6 +7,7 @@ from typing import Annotated
 from bakat_common.app import PrincipalDep, ReadSessionDep, RuntimeDep, SessionDep
 from bakat_common.errors import NotFound, problem_responses
 from bakat_common.pagination import decode_nip_cursor, encode_nip_cursor
+from bakat_common.responses import ModelResponse
 from bakat_common.tenancy import KnownTenantDep
 from fastapi import APIRouter, BackgroundTasks, Query, Response
 from sqlalchemy import select
@@ -51,7 +52,7 @@ async def get_placement(
     # (a 404 shows nothing and records nothing). The model is serialised once, not validated again.
     placement = await service.placement_of(session, tenant_id, nip)
     await trail.record(session, principal, tenant_id, "read", PLACEMENT, [nip], route="placement")
-    return Response(content=PlacementOut.of(placement).model_dump_json(), media_type="application/json")
+    return ModelResponse(PlacementOut.of(placement))
 
 
 @router.get(

@@ -11,6 +11,7 @@ from bakat_common.app import PrincipalDep, ReadSessionDep, RuntimeDep, ServiceRu
 from bakat_common.auth import ALL_TENANTS, require_roles
 from bakat_common.errors import InvalidInput, NotFound, Problem, problem_responses
 from bakat_common.pagination import decode_nip_cursor, encode_nip_cursor
+from bakat_common.responses import ModelResponse
 from fastapi import (
     APIRouter,
     BackgroundTasks,
@@ -260,9 +261,10 @@ async def get_employee(tenant_id: TenantId, nip: NipPath, session: ReadSessionDe
 )
 async def update_employee(
     tenant_id: TenantId, nip: NipPath, body: EmployeePatch, session: SessionDep, principal: PrincipalDep
-) -> EmployeeOut:
+) -> Response:
     """Correct an employee's record; every change is kept in the history."""
-    return service.employee_out(await service.update_employee(session, principal, tenant_id, nip, body))
+    employee = await service.update_employee(session, principal, tenant_id, nip, body)
+    return ModelResponse(service.employee_out(employee))
 
 
 @router.post(
