@@ -49,7 +49,7 @@ async def get_placement(
     tenant_id: KnownTenantDep, nip: NipPath, session: ReadSessionDep, principal: PrincipalDep
 ) -> Response:
     # Outside a transaction, as the nine-box: the audit row is written once the placement was found
-    # (a 404 shows nothing and records nothing). The model is serialised once, not validated again.
+    # (a 404 shows nothing and records nothing).
     placement = await service.placement_of(session, tenant_id, nip)
     await trail.record(session, principal, tenant_id, "read", PLACEMENT, [nip], route="placement")
     return ModelResponse(PlacementOut.of(placement))

@@ -187,7 +187,7 @@ async def test_a_transfer_moves_the_employee_to_the_other_units_nine_box(stack):
 
 
 def test_the_nine_box_json_is_what_the_validated_view_would_serialise():
-    # NineBoxView.json_of skips pydantic for speed; it must still be the documented schema, byte for byte.
+    # NineBoxView.json_of skips pydantic for speed; it must still be the same document, in the schema.
     counts = {1: 1, 9: 2}
     rows = [
         (1, nip(1), "Budi", "DINKES", "Pengawas", 55.5, "Butuh Perbaikan"),
